@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+'use strict';
+// Thin launcher: the CLI lives in the compiled TypeScript.
+require('../dist/src/cli/main.js').main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { console.error(`chargeledger: ${err && err.message ? err.message : err}`); process.exitCode = 1; },
+);

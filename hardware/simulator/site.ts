@@ -1,0 +1,83 @@
+import type { SimConfig } from './config';
+import { SimConnector, NOMINAL_VOLTAGE_V, type ChargerEvent } from './connector';
+import { seededRandom } from './random';
+
+/** What one meter shows at an instant: the values a telegram carries. */
+export interface MeterSnapshot {
+  meterId: string;
+  /** Import register, integer Wh. */
+  energyImportWh: number;
+  powerW: number;
+  voltageV: [number, number, number];
+  currentA: [number, number, number];
+  frequencyHz: number;
+}
+
+/** Id of the site meter, which measures the building and every connector together. */
+export const SITE_METER_ID = 'SITE';
+
+/** A charger site: connectors with EVs, a building load and a site meter. Pure: the caller owns the clock. */
+export class SimSite {
+  readonly connectors: SimConnector[];
+  private siteRegisterMilliWh: number;
+  private lastMs: number;
+  private voltageV: [number, number, number] = [NOMINAL_VOLTAGE_V, NOMINAL_VOLTAGE_V, NOMINAL_VOLTAGE_V];
+  private buildingA: [number, number, number];
+  private readonly random: () => number;
+
+  constructor(private readonly cfg: SimConfig, startMs: number) {
+    this.random = seededRandom(cfg.seed);
+    this.lastMs = startMs;
+    this.buildingA = [cfg.buildingLoadA, cfg.buildingLoadA, cfg.buildingLoadA];
+    this.siteRegisterMilliWh = Math.floor(this.random() * 50_000_000) * 1000;
+    this.connectors = Array.from({ length: cfg.connectors }, (_, i) => {
+      const id = String(i + 1);
+      // Stagger the first arrivals so that sessions do not all start in the same second.
+      return new SimConnector(id, `${cfg.chargerId}-${id}`, cfg, this.random, startMs + 1000 + i * 3000);
+    });
+  }
+
+  /** Apply a setpoint to a connector; false if there is no such connector. */
+  applySetpoint(connectorId: string, currentA: number, nowMs: number, validForS?: number, safeCurrentA?: number): boolean {
+    const c = this.connectors.find((x) => x.connectorId === connectorId);
+    if (!c) return false;
+    c.applySetpoint(currentA, nowMs, validForS, safeCurrentA);
+    return true;
+  }
+
+  /** Advance the site to nowMs; returns the charger events that happened. */
+  tick(nowMs: number): ChargerEvent[] {
+    const fromMs = this.lastMs;
+    if (nowMs <= fromMs) return [];
+    this.lastMs = nowMs;
+    this.voltageV = [0, 1, 2].map(() => Math.round((NOMINAL_VOLTAGE_V + (this.random() - 0.5) * 4) * 10) / 10) as [number, number, number];
+    // The building's load wanders slowly around its base, never below zero.
+    this.buildingA = this.buildingA.map((a) => Math.max(0, Math.round((a + (this.random() - 0.5) * 0.6 + (this.cfg.buildingLoadA - a) * 0.05) * 100) / 100)) as [number, number, number];
+    const events: ChargerEvent[] = [];
+    for (const c of this.connectors) events.push(...c.step(fromMs, nowMs, this.voltageV));
+    const siteA = this.siteCurrentA();
+    const siteW = siteA[0] * this.voltageV[0] + siteA[1] * this.voltageV[1] + siteA[2] * this.voltageV[2];
+    this.siteRegisterMilliWh += Math.round((siteW * (nowMs - fromMs)) / 3600);
+    return events;
+  }
+
+  /** Site current per phase: building plus every EV, A. */
+  siteCurrentA(): [number, number, number] {
+    const a: [number, number, number] = [...this.buildingA];
+    for (const c of this.connectors) for (let p = 0; p < 3; p++) a[p] += c.drawA[p];
+    return a.map((x) => Math.round(x * 100) / 100) as [number, number, number];
+  }
+
+  /** Every meter's values now: the site meter first, then one per connector. */
+  snapshots(): MeterSnapshot[] {
+    const snap = (meterId: string, registerMilliWh: number, currentA: [number, number, number]): MeterSnapshot => ({
+      meterId,
+      energyImportWh: Math.floor(registerMilliWh / 1000),
+      powerW: Math.round(currentA[0] * this.voltageV[0] + currentA[1] * this.voltageV[1] + currentA[2] * this.voltageV[2]),
+      voltageV: this.voltageV,
+      currentA,
+      frequencyHz: 50,
+    });
+    return [snap(SITE_METER_ID, this.siteRegisterMilliWh, this.siteCurrentA()), ...this.connectors.map((c) => snap(c.meterId, c.registerMilliWh, c.drawA))];
+  }
+}

@@ -1,0 +1,72 @@
+import { DEFAULT_SIM_CONFIG, SIM_ENV_KEYS, resolveSimConfig, type SimConfig } from '../../../hardware/simulator/config';
+import { startSimulator } from '../../../hardware/simulator/server';
+import { intOption, parseOptions, UsageError, type Command } from '../usage';
+
+const FLAGS: Record<string, keyof SimConfig> = {
+  connectors: 'connectors',
+  'interval-ms': 'intervalMs',
+  'session-wh': 'sessionWh',
+  'offer-a': 'defaultOfferA',
+  'max-current-a': 'maxCurrentA',
+  phases: 'phases',
+  'ramp-delay-ms': 'rampDelayMs',
+  'arrival-gap-ms': 'arrivalGapMs',
+  'building-load-a': 'buildingLoadA',
+  'charger-id': 'chargerId',
+  seed: 'seed',
+};
+
+const usage = `Usage: chargeledger simulate [options]
+
+Runs a simulated charger site: a site meter and one meter per connector sending
+DSMR-5 telegrams (valid CRC-16) on a TCP port, and EVs that plug in, charge at
+the current the load limiter allows, finish and leave. Charger events go out and
+setpoints come in as JSON lines on a second TCP port (see hardware/simulator/README.md).
+
+Options (environment variable, default):
+  --host ADDR              listen address (127.0.0.1)
+  --meter-port N           telegram port, 0 = any free port (CHARGELEDGER_SIM_METER_PORT, 0)
+  --control-port N         events/setpoints port, 0 = any (CHARGELEDGER_SIM_CONTROL_PORT, 0)
+  --meter-device PATH      also write telegrams to this tty (a socat pseudo-terminal)
+${Object.entries(FLAGS)
+  .map(([flag, key]) => `  --${`${flag} V`.padEnd(23)} ${key} (${SIM_ENV_KEYS[key]}, ${DEFAULT_SIM_CONFIG[key]})`)
+  .join('\n')}
+
+Prints one JSON line {"ready":true,"meterPort":…,"controlPort":…} once listening,
+then runs until SIGINT or SIGTERM.
+`;
+
+const command: Command = {
+  summary: 'run the charger-site simulator (meters and EVs)',
+  usage,
+  async run(argv, io) {
+    const stringOpt = { type: 'string' } as const;
+    const options = Object.fromEntries([...Object.keys(FLAGS), 'host', 'meter-port', 'control-port', 'meter-device'].map((f) => [f, stringOpt]));
+    const { values } = parseOptions(argv, options);
+    const v = values as Record<string, string | undefined>;
+    const overrides: Partial<Record<keyof SimConfig, string>> = {};
+    for (const [flag, key] of Object.entries(FLAGS)) if (v[flag] !== undefined) overrides[key] = v[flag];
+    let cfg: SimConfig;
+    try {
+      cfg = resolveSimConfig(overrides, process.env);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const sim = await startSimulator(cfg, {
+      host: v.host ?? '127.0.0.1',
+      meterPort: intOption(v['meter-port'] ?? process.env.CHARGELEDGER_SIM_METER_PORT, 'meter-port', 0),
+      controlPort: intOption(v['control-port'] ?? process.env.CHARGELEDGER_SIM_CONTROL_PORT, 'control-port', 0),
+      meterDevice: v['meter-device'],
+    }, (line) => io.stderr(`simulate: ${line}\n`));
+    io.stdout(`${JSON.stringify({ ready: true, meterPort: sim.meterPort, controlPort: sim.controlPort, connectors: cfg.connectors })}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await sim.stop();
+    return 0;
+  },
+};
+
+export default command;
