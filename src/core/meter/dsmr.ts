@@ -34,17 +34,26 @@ export function decodeHexAscii(hex: string): string | null {
   return out;
 }
 
+/** UTC offsets the DST flag of a DSMR timestamp stands for. */
+export interface DstOffsets {
+  W: string;
+  S: string;
+}
+
+/** Dutch and Belgian meters: W = CET, S = CEST. */
+export const CET_OFFSETS: DstOffsets = { W: '+01:00', S: '+02:00' };
+
 /**
- * DSMR timestamp "YYMMDDhhmmssX" → ISO 8601 with offset. X = 'W' (winter, +01:00) or 'S'
- * (summer, +02:00), as the Dutch and Belgian meters use it; without X the time is written
- * without offset. Null when malformed.
+ * DSMR timestamp "YYMMDDhhmmssX" → ISO 8601 with offset. X = 'W' (winter) or 'S' (summer),
+ * mapped through `offsets` (default CET/CEST as Dutch and Belgian meters use it); without X
+ * the time is written without offset. Null when malformed.
  */
-export function dsmrTimeToIso(text: string): string | null {
+export function dsmrTimeToIso(text: string, offsets: DstOffsets = CET_OFFSETS): string | null {
   const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([WS]?)$/.exec(text.trim());
   if (!m) return null;
   const [, yy, mo, dd, hh, mi, ss, dst] = m;
   if (+mo < 1 || +mo > 12 || +dd < 1 || +dd > 31 || +hh > 23 || +mi > 59 || +ss > 60) return null;
-  const off = dst === 'S' ? '+02:00' : dst === 'W' ? '+01:00' : '';
+  const off = dst === 'S' ? offsets.S : dst === 'W' ? offsets.W : '';
   return `20${yy}-${mo}-${dd}T${hh}:${mi}:${ss}${off}`;
 }
 
