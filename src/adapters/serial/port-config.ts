@@ -1,0 +1,72 @@
+// From what a technician configures (port, serial settings, mode) plus the meter profile's
+// defaults to the settings of a MeterLink. Shared by the config node and the CLI.
+import type { MeterProfile } from '../../core/meter/profile';
+import { DEFAULT_SERIAL, parseAddress, serialSettingsProblems, type SerialSettings } from './address';
+import type { BackoffOptions } from './backoff';
+import { IEC_REQUEST } from './iec-mode-c';
+import type { MeterLinkOptions } from './meter-link';
+
+/** A meter port as configured; absent serial fields take the profile's defaults. */
+export interface MeterPortConfig {
+  /** Device path or tcp://host:port. */
+  port: string;
+  baudRate?: number;
+  dataBits?: SerialSettings['dataBits'];
+  parity?: SerialSettings['parity'];
+  stopBits?: SerialSettings['stopBits'];
+  /** auto: poll when the profile has a poll request or is IEC mode C, else push. */
+  mode?: 'auto' | 'push' | 'poll';
+  /** Poll interval, ms; default the profile's, else 10 s. */
+  pollIntervalMs?: number;
+  /** Health goes stale after this long without a good reading, ms. */
+  staleTimeoutMs: number;
+}
+
+/** Default poll interval when neither the config nor the profile gives one, ms. */
+export const DEFAULT_POLL_MS = 10_000;
+
+/** The serial settings a profile implies: IEC mode C heads at their sign-on speed, else the profile's, else 115200 8N1. */
+export function profileSerial(profile: MeterProfile): SerialSettings {
+  if (profile.iec) return { baudRate: profile.iec.initialBaud, dataBits: profile.iec.dataBits, parity: profile.iec.parity, stopBits: profile.iec.stopBits };
+  if (profile.serial) return { baudRate: profile.serial.baud, dataBits: profile.serial.dataBits, parity: profile.serial.parity, stopBits: profile.serial.stopBits };
+  return { ...DEFAULT_SERIAL };
+}
+
+/** MeterLink settings for a configured port and its profile; throws an Error listing every problem. */
+export function linkOptionsFor(cfg: MeterPortConfig, profile: MeterProfile, backoff?: BackoffOptions): MeterLinkOptions {
+  const address = parseAddress(cfg.port);
+  const base = profileSerial(profile);
+  const serial: SerialSettings = {
+    baudRate: cfg.baudRate ?? base.baudRate,
+    dataBits: cfg.dataBits ?? base.dataBits,
+    parity: cfg.parity ?? base.parity,
+    stopBits: cfg.stopBits ?? base.stopBits,
+  };
+  const problems = serialSettingsProblems(serial);
+  if (!(cfg.staleTimeoutMs > 0)) problems.push(`stale timeout must be > 0 ms, got ${cfg.staleTimeoutMs}`);
+  const modeC = profile.iec?.mode === 'C';
+  const mode = !cfg.mode || cfg.mode === 'auto' ? (profile.poll || modeC ? 'poll' : 'push') : cfg.mode;
+  const pollIntervalMs = cfg.pollIntervalMs ?? profile.poll?.intervalMs ?? DEFAULT_POLL_MS;
+  if (mode === 'poll' && !(pollIntervalMs >= 100)) problems.push(`poll interval must be at least 100 ms, got ${pollIntervalMs}`);
+  if (problems.length) throw new Error(`meter port ${cfg.port}: ${problems.join('; ')}`);
+  return {
+    address,
+    serial,
+    mode,
+    pollIntervalMs,
+    request: profile.poll?.request ?? IEC_REQUEST,
+    // Mode C signs on per poll; a push-mode board using the same profile needs no sign-on.
+    handshake: modeC && mode === 'poll' ? 'iec-mode-c' : 'none',
+    switchBaud: profile.iec?.switchBaud ?? true,
+    backoff,
+    // A TCP connection can stay open while the gateway is gone (power cut, no FIN): after a
+    // long silence, reconnect. A serial device reports its own loss.
+    idleTimeoutMs: address.kind === 'tcp' && mode === 'push' ? Math.max(60_000, 4 * cfg.staleTimeoutMs) : 0,
+  };
+}
+
+/** A key that changes whenever anything that needs a reopen changes (for the shared-port registry). */
+export function linkConfigKey(opts: MeterLinkOptions, profileName: string): string {
+  const { address, serial, mode, pollIntervalMs, request, handshake, switchBaud, idleTimeoutMs } = opts;
+  return JSON.stringify({ address, serial, mode, pollIntervalMs: mode === 'poll' ? pollIntervalMs : 0, request, handshake, switchBaud, idleTimeoutMs, profileName });
+}

@@ -1,0 +1,144 @@
+// `chargeledger read`: live readings from a meter port as JSON lines, for a technician
+// checking the wiring on site.
+import { loadProfile } from '../../adapters/profiles';
+import { listPorts } from '../../adapters/serial/list-ports';
+import { MeterFeed } from '../../adapters/serial/meter-feed';
+import { MeterLink, type LinkState } from '../../adapters/serial/meter-link';
+import { linkOptionsFor, type MeterPortConfig } from '../../adapters/serial/port-config';
+import { createMeterDecoder } from '../../core/meter/decoder';
+import type { DecodeEvent } from '../../core/meter/events';
+import type { MeterProfile } from '../../core/meter/profile';
+import { intOption, parseOptions, UsageError, type CliIO, type Command } from '../usage';
+
+const usage = `Usage: chargeledger read --port PATH|tcp://HOST:PORT --profile NAME [--baud N] [--count N]
+
+Opens a meter port and prints every valid reading as one JSON line (SI units:
+energyImportWh, energyExportWh, powerW, voltageV[], currentA[], frequencyHz).
+Rejected telegrams (bad checksum, truncated, garbage, ...) are reported on
+standard error. Runs until --count readings were printed or Ctrl-C; a port lost
+on the way is reopened by itself.
+
+Options:
+  --port P        serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or
+                  tcp://host:port of a ser2net / RS-485-to-Ethernet gateway
+  --profile P     meter profile name from hardware/meters (simulator,
+                  generic-dsmr, generic-iec62056-21) or a path to a profile JSON
+  --baud N        baud rate (default: the profile's)
+  --data-bits N   5..8, --parity none|even|odd|mark|space, --stop-bits 1|2
+                  (default: the profile's)
+  --mode M        auto (default), push or poll
+  --interval S    poll interval in seconds (poll mode)
+  --count N       stop after N readings (exit 0)
+  --timeout S     give up when no valid reading arrived for S seconds (exit 1)
+
+Exit status: 0 done, 1 the port cannot be opened or no reading in time,
+2 usage error.
+`;
+
+function profileOrUsage(name: string): MeterProfile {
+  try {
+    return loadProfile(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function configFrom(values: Record<string, string | boolean | undefined>): MeterPortConfig {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const mode = str('mode') ?? 'auto';
+  if (!['auto', 'push', 'poll'].includes(mode)) throw new UsageError(`--mode must be auto, push or poll, got "${mode}"`);
+  const opt = (k: string, min: number) => (str(k) === undefined ? undefined : intOption(str(k), k, 0, min));
+  const interval = opt('interval', 1);
+  return {
+    port: str('port') ?? '',
+    baudRate: opt('baud', 50),
+    dataBits: opt('data-bits', 5) as MeterPortConfig['dataBits'],
+    parity: str('parity') as MeterPortConfig['parity'],
+    stopBits: opt('stop-bits', 1) as MeterPortConfig['stopBits'],
+    mode: mode as MeterPortConfig['mode'],
+    pollIntervalMs: interval === undefined ? undefined : interval * 1000,
+    staleTimeoutMs: 60_000,
+  };
+}
+
+async function portHint(): Promise<string> {
+  const ports = await listPorts().catch(() => []);
+  return ports.length ? `serial ports found: ${ports.map((p) => p.byId ?? p.path).join(', ')}` : 'no serial ports found on this machine';
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseOptions(argv, {
+    port: { type: 'string' },
+    profile: { type: 'string' },
+    baud: { type: 'string' },
+    'data-bits': { type: 'string' },
+    parity: { type: 'string' },
+    'stop-bits': { type: 'string' },
+    mode: { type: 'string' },
+    interval: { type: 'string' },
+    count: { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  if (!values.port) throw new UsageError('--port is required');
+  if (!values.profile) throw new UsageError('--profile is required');
+  const count = intOption(values.count, 'count', 0, 1);
+  const timeoutS = intOption(values.timeout, 'timeout', 0, 1);
+  const profile = profileOrUsage(values.profile);
+  let feed: MeterFeed;
+  try {
+    feed = new MeterFeed(new MeterLink(linkOptionsFor(configFrom(values), profile)), createMeterDecoder(profile));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    await feed.open();
+  } catch (e) {
+    await feed.close();
+    io.stderr(`chargeledger read: ${(e as Error).message}\n${await portHint()}\n`);
+    return 1;
+  }
+  io.stderr(`reading ${values.port} with profile ${profile.name}${count ? `, ${count} reading(s)` : ''}; Ctrl-C to stop\n`);
+  const code = await new Promise<number>((resolve) => {
+    let printed = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const rejected: Record<string, number> = {};
+    const arm = () => {
+      if (!timeoutS) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        const why = Object.entries(rejected).map(([r, n]) => `${n} ${r}`).join(', ');
+        io.stderr(`chargeledger read: no valid reading within ${timeoutS} s${why ? ` (rejected: ${why})` : ''}; check the wiring, baud rate and profile\n`);
+        finish(1);
+      }, timeoutS * 1000);
+    };
+    const finish = (c: number) => {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', onSigint);
+      feed.removeAllListeners();
+      resolve(c);
+    };
+    const onSigint = () => finish(0);
+    process.on('SIGINT', onSigint);
+    feed.on('decoded', (ev: DecodeEvent) => {
+      if (!ev.ok) {
+        rejected[ev.reason] = (rejected[ev.reason] ?? 0) + 1;
+        io.stderr(`rejected: ${ev.reason}${ev.meterId ? ` (meter ${ev.meterId})` : ''}: ${ev.detail}\n`);
+        return;
+      }
+      io.stdout(`${JSON.stringify(ev.reading)}\n`);
+      printed++;
+      arm();
+      if (count && printed >= count) finish(0);
+    });
+    feed.on('state', (s: LinkState) => io.stderr(s.connected ? `port ${values.port} open again\n` : `port lost: ${s.error?.message ?? 'closed'}; reopening\n`));
+    feed.on('problem', (reason: string, err: Error) => io.stderr(`${reason}: ${err.message}\n`));
+    feed.on('handshake', (h: { ident: string; baudRate: number }) => io.stderr(`signed on: ${h.ident} at ${h.baudRate} baud\n`));
+    arm();
+  });
+  await feed.close();
+  return code;
+}
+
+/** The `read` subcommand. */
+export default { summary: 'print live readings from a meter port', usage, run } satisfies Command;
