@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { verifyOcmfString } from '../../adapters/crypto/ledger';
+import { checkJsonlChain, checkStationChain, type ChainReport } from '../../adapters/store/verify-chain';
+import { resolveStationDir } from '../../adapters/store/station';
+import { keyIdOf } from '../../core/ledger/record';
+import { formatProblem } from '../../core/ledger/problems';
+import { decodePublicKey } from '../../core/ocmf/public-key';
+import { UsageError, parseOptions, type CliIO, type Command } from '../usage';
+
+const usage = `Usage:
+  chargeledger verify --ocmf STRING --pubkey KEY [--json] [--strict]
+  chargeledger verify --file FILE --pubkey KEY [--json] [--strict]
+  chargeledger verify --chain DIR|FILE.jsonl [--pubkey KEY]... [--station ID] [--json]
+
+Verify one OCMF string (OCMF|payload|signature), or a whole ledger: every record's signature,
+the seq continuity and the prev links. Each problem is named: deleted, reordered, duplicated,
+altered, bad-signature, unknown-key, malformed.
+
+  --ocmf STRING   the OCMF string (quote it)
+  --file FILE     a file holding the OCMF string (surrounding whitespace is ignored)
+  --pubkey KEY    public key, or a file holding it: SPKI DER as hex (spaces allowed) or base64,
+                  PEM, or a raw point in hex (04||X||Y, or X||Y with the curve taken from SA).
+                  For --chain: defaults to the station's keys/ directory; repeat for rotated keys.
+  --chain PATH    a station directory (<data dir>/<station id>), a data dir with one station,
+                  or a JSON-lines export (chargeledger sessions --format jsonl)
+  --station ID    pick the station inside a data dir with several
+  --json          print the parsed payload and the verdict as JSON
+  --strict        treat non-standard signature encodings (raw r||s, non-minimal DER) as invalid
+
+Curves: secp256r1 (default), secp256k1, secp384r1, brainpoolP256r1/brainpool256r1,
+brainpoolP384r1/brainpool384r1, secp192r1, secp192k1 (192-bit curves: SHA-256 truncated to 192 bits).
+Policy: raw r||s and DER with needless leading zeros verify as "valid-nonstandard" (exit 0, with a
+warning) because real meters send them; --strict makes them invalid.
+
+Exit: 0 valid, 1 invalid, 2 usage error.`;
+
+function keyText(value: string): string {
+  // A path to a key file, or the key itself (hex, base64 or PEM).
+  return value.length < 4096 && !value.includes('-----') && existsSync(value) && statSync(value).isFile() ? readFileSync(value, 'utf8') : value;
+}
+
+async function verifyOne(ocmf: string, key: string, json: boolean, strict: boolean, io: CliIO): Promise<number> {
+  const r = verifyOcmfString(ocmf, key, { strict });
+  const ok = r.verdict !== 'invalid';
+  if (json) {
+    io.stdout(`${JSON.stringify({ verdict: r.verdict, valid: ok, curve: r.curve ?? null, signatureForm: r.signatureForm ?? null, errors: r.errors, warnings: r.warnings, payload: r.parsed?.payload ?? null }, null, 2)}\n`);
+  } else if (ok) {
+    io.stdout(`${r.verdict} (${r.curve}, ${r.signatureForm === 'der' ? 'DER' : r.signatureForm})\n`);
+    for (const w of r.warnings) io.stdout(`warning: ${w}\n`);
+  } else {
+    io.stdout(`INVALID: ${r.errors.join('; ')}\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+function keysFrom(values: string[]): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const v of values) {
+    const text = keyText(v);
+    let spki: Buffer;
+    try {
+      spki = decodePublicKey(text).spki;
+    } catch (e) {
+      throw new UsageError(`--pubkey: ${(e as Error).message}`);
+    }
+    keys.set(keyIdOf(spki), text);
+  }
+  return keys;
+}
+
+async function verifyChain(target: string, pubkeys: string[], station: string | undefined, json: boolean, io: CliIO): Promise<number> {
+  const keys = pubkeys.length > 0 ? keysFrom(pubkeys) : undefined;
+  let report: ChainReport;
+  if (existsSync(target) && statSync(target).isFile()) {
+    if (!keys) throw new UsageError('--chain FILE needs --pubkey (an export carries no keys)');
+    report = await checkJsonlChain(target, keys);
+  } else {
+    if (!existsSync(target)) throw new UsageError(`--chain: ${target} does not exist`);
+    report = await checkStationChain(resolveStationDir(target, station), keys);
+  }
+  if (json) io.stdout(`${JSON.stringify({ valid: report.problems.length === 0, checked: report.checked, problems: report.problems }, null, 2)}\n`);
+  else {
+    for (const p of report.problems) io.stdout(`${formatProblem(p)}\n`);
+    io.stdout(`${report.checked} records checked, ${report.problems.length === 0 ? 'chain intact' : `${report.problems.length} problems`}\n`);
+  }
+  return report.problems.length === 0 ? 0 : 1;
+}
+
+/** `chargeledger verify`: one OCMF string, or a whole ledger chain. */
+export default {
+  summary: 'verify an OCMF string or a whole ledger chain',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parseOptions(argv, {
+      ocmf: { type: 'string' },
+      file: { type: 'string' },
+      chain: { type: 'string' },
+      pubkey: { type: 'string', multiple: true },
+      station: { type: 'string' },
+      json: { type: 'boolean' },
+      strict: { type: 'boolean' },
+    });
+    const modes = ['ocmf', 'file', 'chain'].filter((m) => values[m as 'ocmf'] !== undefined);
+    if (modes.length !== 1) throw new UsageError('give exactly one of --ocmf, --file or --chain');
+    const pubkeys = values.pubkey ?? [];
+    if (values.chain !== undefined) return verifyChain(values.chain, pubkeys, values.station, values.json ?? false, io);
+    if (pubkeys.length !== 1) throw new UsageError('--pubkey KEY is required (once) with --ocmf or --file');
+    let ocmf = values.ocmf;
+    if (values.file !== undefined) {
+      try {
+        ocmf = readFileSync(values.file, 'utf8').trim();
+      } catch (e) {
+        throw new UsageError(`--file: ${(e as Error).message}`);
+      }
+    }
+    return verifyOne(ocmf!, keyText(pubkeys[0]), values.json ?? false, values.strict ?? false, io);
+  },
+} satisfies Command;

@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CheckpointStore, Outbox } from '../adapters/ports';
+import type { LedgerStore } from '../adapters/store/ledger-store';
+import { pruneSynced } from '../adapters/store/prune';
+import { acquireStation, releaseStation } from '../adapters/store/registry';
+import type { Station } from '../adapters/store/station';
+import type { LedgerRecord } from '../core/ledger/record';
+import type { OcmfTimeStatus } from '../core/ocmf/time';
+import type { Node, NodeAPI, NodeDef } from './lib/red';
+
+/** What the ledger config node offers the session, record, sync and price nodes. */
+export interface LedgerConfigNode extends Node {
+  stationId: string;
+  /** Current signing key id ('' when the ledger failed to open). */
+  keyId: string;
+  checkpoints: CheckpointStore;
+  outbox: Outbox;
+  /** Emits 'appended' (LedgerRecord) after each durable append. */
+  events: EventEmitter;
+  /** The LevelDB store (undefined when it failed to open: see `failure`). */
+  store: LedgerStore | undefined;
+  /** Why the ledger could not be opened, if it could not. */
+  failure: Error | undefined;
+  /** A dependent node (session, record, sync) registers so the database stays open for its last writes on close. */
+  addUser(id: string): void;
+  /** The dependent is done writing; the ledger may close once every user has left. */
+  removeUser(id: string): void;
+}
+
+/** How long the ledger waits on close for its users' last writes, ms. */
+const USERS_GRACE_MS = 5000;
+
+const DAY_MS = 86_400_000;
+
+function packageVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function failingPorts(err: Error): { checkpoints: CheckpointStore; outbox: Outbox } {
+  const fail = (): Promise<never> => Promise.reject(err);
+  return { checkpoints: { save: fail, loadAll: fail, delete: fail }, outbox: { peek: fail, ack: fail, size: fail } };
+}
+
+/** Registers `chargeledger-ledger`: one station's LevelDB ledger and signing key, shared by reference. */
+export default function (RED: NodeAPI): void {
+  RED.nodes.registerType('chargeledger-ledger', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as LedgerConfigNode;
+    const userDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : process.cwd();
+    const dataDir = String(def.dataDir || path.join(userDir, 'chargeledger'));
+    node.stationId = String(def.stationId || 'station-1');
+    const retentionDays = Number(def.retentionDays ?? 365);
+    node.events = new EventEmitter();
+    // Node-RED closes every node at once on a stop or redeploy; dependents save checkpoints on
+    // close, so the database must outlive them (bounded, so a stuck user cannot block shutdown).
+    const users = new Set<string>();
+    let usersGone: (() => void) | null = null;
+    node.addUser = (id) => users.add(id);
+    node.removeUser = (id) => {
+      users.delete(id);
+      if (users.size === 0) usersGone?.();
+    };
+    let station: Station | undefined;
+    try {
+      station = acquireStation({
+        dataDir,
+        stationId: node.stationId,
+        identity: {
+          gatewayId: String(def.gatewayId || 'ChargeLedger'),
+          gatewaySerial: node.stationId,
+          gatewayVersion: packageVersion(),
+          meterVendor: def.meterVendor ? String(def.meterVendor) : undefined,
+          meterModel: def.meterModel ? String(def.meterModel) : undefined,
+          timeStatus: (['U', 'I', 'S', 'R'].includes(String(def.timeStatus)) ? def.timeStatus : 'I') as OcmfTimeStatus,
+        },
+      });
+    } catch (e) {
+      node.failure = e instanceof Error ? e : new Error(String(e));
+      node.error(`ledger not available: ${node.failure.message}`);
+    }
+    node.keyId = station?.keyId ?? '';
+    node.store = station?.store;
+    if (station) {
+      node.checkpoints = station.checkpoints;
+      node.outbox = station.outbox;
+      station.store.ready.catch((e: Error) => node.error(`ledger database ${station!.paths.db} failed to open: ${e.message}`));
+    } else {
+      Object.assign(node, failingPorts(node.failure!));
+    }
+    const forward = (record: LedgerRecord): void => {
+      node.events.emit('appended', record);
+    };
+    station?.store.on('appended', forward);
+
+    // Retention: synced records older than retentionDays are pruned hourly; unsynced ones never.
+    let pruneTimer: NodeJS.Timeout | undefined;
+    const prune = (): void => {
+      if (!station || !(retentionDays > 0)) return;
+      pruneSynced(station.store, Date.now() - retentionDays * DAY_MS).then(
+        (r) => r.removed > 0 && node.log(`pruned ${r.removed} synced records through seq ${r.throughSeq}`),
+        (e: Error) => node.warn(`pruning failed: ${e.message}`),
+      );
+    };
+    if (station && retentionDays > 0) {
+      const intervalMs = Number(RED.settings.chargeledgerPruneIntervalMs ?? 3_600_000);
+      pruneTimer = setInterval(prune, intervalMs);
+      pruneTimer.unref();
+      station.store.ready.then(prune, () => undefined);
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (pruneTimer) clearInterval(pruneTimer);
+      station?.store.off('appended', forward);
+      node.events.removeAllListeners();
+      // The data is durable; closing only frees the LevelDB lock when this was the last user.
+      if (!station) return done();
+      const s = station;
+      const gone = users.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+        usersGone = resolve;
+        setTimeout(resolve, USERS_GRACE_MS).unref();
+      });
+      gone
+        .then(() => releaseStation(s))
+        .then(done, (e: Error) => {
+          node.warn(`closing the ledger: ${e.message}`);
+          done();
+        });
+    });
+  });
+}
