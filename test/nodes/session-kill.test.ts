@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LevelCheckpointStore } from '../../src/adapters/store/checkpoints';
+import { recordTexts } from '../../src/adapters/store/query';
+import { openStationForReading, stationPaths } from '../../src/adapters/store/station';
+import type { Session } from '../../src/core/types';
+import { freePort, waitFor } from '../helpers/ports';
+
+// kill -9 on the real runtime: Node-RED (red.js) in its own process with the session node, the
+// ledger config node and the record node; readings and charger events arrive over HTTP (http-in).
+const root = path.resolve(__dirname, '..', '..');
+const redJs = path.join(root, 'node_modules', 'node-red', 'red.js');
+
+describe('session node survives kill -9 of the Node-RED process', () => {
+  let userDir: string;
+  let port: number;
+  let child: ChildProcess | undefined;
+  let log = '';
+  const sessionsFile = () => path.join(userDir, 'sessions.jsonl');
+  const recordsFile = () => path.join(userDir, 'records.jsonl');
+
+  beforeAll(async () => {
+    userDir = mkdtempSync(path.join(tmpdir(), 'session-kill-'));
+    port = await freePort();
+    writeFileSync(
+      path.join(userDir, 'settings.js'),
+      `module.exports = {
+        uiPort: ${port}, uiHost: '127.0.0.1', userDir: ${JSON.stringify(userDir)}, flowFile: 'flows.json',
+        nodesDir: [${JSON.stringify(path.join(root, 'nodes'))}], credentialSecret: false,
+        httpNodeRoot: '/', editorTheme: { tours: false }, logging: { console: { level: 'info' } },
+        functionGlobalContext: { perf: require('node:perf_hooks').performance },
+      };\n`,
+    );
+    const fn = [
+      'const b = msg.payload;',
+      // stamp readings the way the meter node does: wall clock and this process's monotonic clock
+      "if (b.kind === 'reading') { b.payload.timeMs = Date.now(); b.payload.monoMs = global.get('perf').now(); }",
+      'return { kind: b.kind, topic: b.topic, payload: b.payload };',
+    ].join('\n');
+    const flows = [
+      { id: 'tab', type: 'tab', label: 'kill test' },
+      { id: 'L', type: 'chargeledger-ledger', stationId: 'KILL', dataDir: path.join(userDir, 'data'), retentionDays: 0 },
+      { id: 'in', type: 'http in', z: 'tab', url: '/cl', method: 'post', wires: [['fn', 'ok']] },
+      { id: 'ok', type: 'http response', z: 'tab', statusCode: '200', wires: [] },
+      { id: 'fn', type: 'function', z: 'tab', func: fn, outputs: 1, wires: [['S']] },
+      {
+        id: 'S', type: 'chargeledger-session', z: 'tab', ledger: 'L', chargerId: 'CP1', updateIntervalS: 0, checkpointIntervalS: 1,
+        connectors: [{ connectorId: '1', meterId: 'CP1-1', ratedPowerW: 11000 }], wires: [[], ['R', 'fs']],
+      },
+      { id: 'fs', type: 'file', z: 'tab', filename: sessionsFile(), appendNewline: true, createDir: true, overwriteFile: 'false', wires: [] },
+      { id: 'R', type: 'chargeledger-record', z: 'tab', ledger: 'L', wires: [['fr']] },
+      { id: 'fr', type: 'file', z: 'tab', filename: recordsFile(), appendNewline: true, createDir: true, overwriteFile: 'false', wires: [] },
+    ];
+    writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<void> {
+    child = spawn(process.execPath, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    await waitFor(() => /Started flows/.test(log), 30000, 50);
+  }
+
+  async function post(body: unknown): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${port}/cl`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+  }
+
+  async function kill9(): Promise<void> {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child!.kill('SIGKILL');
+    await exited;
+    log = '';
+  }
+
+  const lines = (f: string): any[] => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+  it('recovers the open session with the exact energy and records it exactly once', async () => {
+    let seq = 0;
+    let register = 12_345_678;
+    const startRegister = register;
+    const reading = (addWh: number, powerW: number) => {
+      register += addWh;
+      return post({ kind: 'reading', topic: 'CP1-1', payload: { meterId: 'CP1-1', seq: ++seq, energyImportWh: register, powerW } });
+    };
+
+    await start();
+    await reading(0, 0);
+    await post({ payload: { connectorId: '1', event: 'authorize', idTag: 'KILL-TAG' } });
+    await post({ payload: { connectorId: '1', cpState: 'C' } });
+    const until = Date.now() + 2500; // long enough for periodic (1 s) checkpoints while charging
+    while (Date.now() < until) {
+      await reading(3, 11000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await kill9(); // mid-session
+
+    // The meter kept counting while the controller was down; its sequence starts again at 1.
+    register += 25;
+    seq = 0;
+    await start();
+    await reading(0, 0);
+    const rec = await waitFor(() => lines(recordsFile())[0], 20000, 50);
+    const s = rec.session as Session;
+    expect(s.stopReason).toBe('power_loss');
+    expect(s.flags).toContain('recovered:power_loss');
+    expect(s.idTag).toBe('KILL-TAG');
+    expect(s.startReading.energyWh).toBe(startRegister);
+    expect(s.endReading.energyWh).toBe(register);
+    expect(s.energyWh).toBe(register - startRegister);
+
+    // Crash again right after the record was appended: the session must not be recorded twice.
+    await kill9();
+    await start();
+    await reading(0, 0);
+    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise((r) => child!.once('exit', r));
+    child!.kill('SIGTERM');
+    await exited;
+
+    const store = openStationForReading(stationPaths(path.join(userDir, 'data'), 'KILL').db);
+    try {
+      const records: any[] = [];
+      for await (const r of recordTexts(store)) records.push(JSON.parse(r.text));
+      expect(records.map((r) => r.id)).toEqual([s.id]);
+      expect(records[0].session.energyWh).toBe(register - startRegister);
+      expect(await new LevelCheckpointStore(store).loadAll()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    expect(lines(sessionsFile()).filter((m) => m.id === s.id).length).toBeGreaterThanOrEqual(1);
+  }, 90000);
+});
