@@ -1,0 +1,57 @@
+// Accepted downstream configurations, one file per kind, replaced atomically and versioned.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { ConfigKind } from '../../core/sync/topics';
+
+/** A stored configuration. */
+export interface StoredConfig {
+  version: number;
+  payload: Record<string, unknown>;
+  /** ISO 8601 UTC time it was accepted. */
+  acceptedAt: string;
+}
+
+/** Files `config-<kind>.json` in a data directory, written with temp file + fsync + rename + dir fsync. */
+export class ConfigStore {
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private file(kind: ConfigKind): string {
+    return path.join(this.dir, `config-${kind}.json`);
+  }
+
+  /** The accepted configuration of a kind, or null if none was ever accepted. */
+  current(kind: ConfigKind): StoredConfig | null {
+    const f = this.file(kind);
+    if (!existsSync(f)) return null;
+    const value = JSON.parse(readFileSync(f, 'utf8')) as StoredConfig;
+    if (!Number.isSafeInteger(value.version)) throw new Error(`${f}: no version`);
+    return value;
+  }
+
+  /** Replace the configuration atomically: after a crash either the old or the new one is there, whole. */
+  save(kind: ConfigKind, config: StoredConfig): void {
+    const target = this.file(kind);
+    const tmp = `${target}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w');
+    try {
+      const buf = Buffer.from(JSON.stringify(config, null, 2) + '\n');
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      unlinkSync(tmp);
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(tmp, target);
+    const dfd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { loadPublicKeys } from '../../adapters/receiver/keys';
+import { Receiver, type ReceiverReport } from '../../adapters/receiver/receiver';
+import { keyVerifier } from '../../adapters/receiver/verifier';
+import { sessionsSubscription } from '../../core/sync/topics';
+import { intOption, parseOptions, UsageError, type Command } from '../usage';
+
+const usage = `Usage: chargeledger receive --broker URL --pubkey FILE|DIR --out DIR [options]
+
+Reference backend receiver: subscribes to every station's records, verifies each record's
+signature and its chain per station, appends it to <out>/<stationId>.jsonl (fsynced), and only
+then acknowledges it with {"ack":[ids]} on <prefix>/<stationId>/acks. Duplicates (by id) are
+acknowledged again but stored once; records with a bad signature or an unknown key go to
+<out>/<stationId>.rejected.jsonl. Gaps, duplicates and bad records are reported on stdout as
+JSON lines. Runs until SIGINT/SIGTERM.
+
+Options:
+  --broker URL          mqtt://host:1883 or mqtts://host:8883
+  --pubkey FILE|DIR     station public key (PEM or SPKI hex/base64), or a directory of them
+  --out DIR             where the per-station JSONL files go
+  --share GROUP         MQTT 5 shared subscription $share/GROUP/<prefix>/+/sessions, so several
+                        receivers split the load (each keeps its own --out)
+  --prefix P            topic prefix (default chargeledger)
+  --client-id ID        stable client id (default chargeledger-receiver-<group or pid>)
+  --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
+  --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
+  --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
+  --verbose             also report every stored record
+`;
+
+/** `chargeledger receive`: the reference receiver as a long-running command. */
+export default {
+  summary: 'reference backend receiver: verify, store and ack records',
+  usage,
+  async run(argv, io) {
+    const { values } = parseOptions(argv, {
+      broker: { type: 'string' },
+      pubkey: { type: 'string' },
+      out: { type: 'string' },
+      share: { type: 'string' },
+      prefix: { type: 'string' },
+      'client-id': { type: 'string' },
+      'reorder-window': { type: 'string' },
+      ca: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      username: { type: 'string' },
+      verbose: { type: 'boolean' },
+    });
+    for (const required of ['broker', 'pubkey', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
+    if (!/^(mqtts?|wss?):\/\//.test(values.broker!)) throw new UsageError(`--broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "${values.broker}"`);
+    const prefix = values.prefix ?? 'chargeledger';
+    let subscription: string;
+    try {
+      subscription = sessionsSubscription(prefix, values.share);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const reorderWindowMs = values['reorder-window'] === undefined ? undefined : intOption(values['reorder-window'], 'reorder-window', 0);
+    const keys = loadPublicKeys(values.pubkey!);
+    const rx = new Receiver({
+      brokerUrl: values.broker!,
+      prefix,
+      share: values.share,
+      clientId: values['client-id'] ?? `chargeledger-receiver-${values.share ?? process.pid}`,
+      outDir: values.out!,
+      verify: keyVerifier(keys),
+      reorderWindowMs,
+      caPath: values.ca,
+      certPath: values.cert,
+      keyPath: values.key,
+      username: values.username,
+      password: process.env.CHARGELEDGER_MQTT_PASSWORD,
+    });
+    rx.on('report', (r: ReceiverReport) => {
+      if (r.type !== 'stored' || values.verbose) io.stdout(`${JSON.stringify(r)}\n`);
+    });
+    rx.on('error', (e: Error) => io.stderr(`receive: ${e.message}\n`));
+    const stopped = new Promise<number>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        rx.close().then(
+          () => resolve(0),
+          () => resolve(1),
+        );
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      rx.on('crash', (e: Error) => {
+        io.stderr(`receive: ${e.message}\n`);
+        resolve(1);
+      });
+    });
+    io.stderr(`receive: ${keys.size} key(s); connecting to ${values.broker}\n`);
+    await Promise.race([rx.start(), stopped]);
+    io.stderr(`receive: subscribed to ${subscription}; storing in ${values.out}\n`);
+    const code = await stopped;
+    io.stderr(`receive: ${JSON.stringify(rx.stats)}\n`);
+    return code;
+  },
+} satisfies Command;

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { ConfigListener, type AcceptedConfig } from '../adapters/mqtt/config-listener';
+import { configValidators, SCHEMAS_DIR } from '../adapters/mqtt/config-schemas';
+import { ConfigStore } from '../adapters/mqtt/config-store';
+import type { UplinkClient } from '../adapters/mqtt/uplink-client';
+import type { ConfigResult } from '../core/sync/config-envelope';
+import { DEFAULT_MAX_CONFIG_BYTES } from '../core/sync/config-envelope';
+import type { ConfigKind } from '../core/sync/topics';
+import type { Node, NodeAPI, NodeDef } from './lib/red';
+import { statusFault, statusOk, statusWarn } from './lib/status';
+import type { UplinkConfigNode } from './uplink';
+
+/** Registers `chargeledger-config-in`: tariff and limit updates from the backend, checked, persisted and emitted. */
+export default function (RED: NodeAPI): void {
+  RED.nodes.registerType('chargeledger-config-in', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as Node;
+    const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;
+    if (!uplinkNode) {
+      statusFault(node, 'no uplink');
+      node.error('no uplink configured');
+      return;
+    }
+    const userDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : process.cwd();
+    const dataDir = String(def.dataDir || path.join(userDir, 'chargeledger', `config-${uplinkNode.stationId}`));
+    // Settings key for tests and unusual installs; the package's own schemas/ by default.
+    const schemasDir = typeof RED.settings.chargeledgerSchemasDir === 'string' ? RED.settings.chargeledgerSchemasDir : SCHEMAS_DIR;
+    let client: UplinkClient;
+    let store: ConfigStore;
+    try {
+      store = new ConfigStore(dataDir);
+      client = uplinkNode.acquire(node);
+    } catch (e) {
+      statusFault(node, 'setup failed');
+      node.error(`config-in: ${(e as Error).message}`);
+      return;
+    }
+    const listener = new ConfigListener(client, {
+      stationId: uplinkNode.stationId,
+      store,
+      validators: configValidators(schemasDir),
+      maxBytes: Number(def.maxBytes) > 0 ? Number(def.maxBytes) : DEFAULT_MAX_CONFIG_BYTES,
+    });
+    const emit = (c: AcceptedConfig, stored: boolean): void => {
+      node.send({ kind: 'config', topic: c.kind, payload: c.payload, version: c.version, ...(stored ? { stored: true } : {}) });
+    };
+    listener.on('config', (c: AcceptedConfig) => emit(c, false));
+    listener.on('result', (r: ConfigResult) => {
+      if (r.result === 'accepted') statusOk(node, `${r.config} v${r.version}`);
+      else {
+        statusWarn(node, `rejected ${r.config}`);
+        node.warn(`rejected ${r.config} update${r.version !== null ? ` v${r.version}` : ''}: ${r.reason}`);
+      }
+    });
+    listener.on('error', (e: Error) => node.warn(e.message));
+    const onConnect = (): void => statusOk(node, 'connected');
+    const onOffline = (): void => statusFault(node, 'offline');
+    client.on('connect', onConnect);
+    client.on('offline', onOffline);
+    listener.start();
+    statusWarn(node, 'connecting');
+
+    // After a restart, hand the accepted configurations to the tariff and load nodes again,
+    // once the whole flow is running (a message sent earlier could reach no one).
+    const replay = (): void => {
+      for (const kind of ['tariffs', 'limits'] as ConfigKind[]) {
+        try {
+          const c = store.current(kind);
+          if (c) emit({ kind, version: c.version, payload: c.payload }, true);
+        } catch (e) {
+          node.warn(`stored ${kind} config unreadable: ${(e as Error).message}`);
+        }
+      }
+    };
+    const replayTimer = def.emitStored === false ? null : setTimeout(replay, Number(RED.settings.chargeledgerConfigReplayMs ?? 1000));
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (replayTimer) clearTimeout(replayTimer);
+      client.off('connect', onConnect);
+      client.off('offline', onOffline);
+      listener
+        .stop()
+        .then(() => uplinkNode.release(node))
+        .then(done, () => done());
+    });
+  });
+}

@@ -1,0 +1,120 @@
+import type { MeterHealth, MeterReading } from '../core/types';
+import { OutboxPump } from '../adapters/mqtt/outbox-pump';
+import { TelemetryPublisher } from '../adapters/mqtt/telemetry-publisher';
+import type { UplinkClient } from '../adapters/mqtt/uplink-client';
+import type { Outbox } from '../adapters/ports';
+import { onInput } from './lib/input';
+import type { Node, NodeAPI, NodeDef } from './lib/red';
+import { statusFault, statusOk, statusWarn } from './lib/status';
+import type { UplinkConfigNode } from './uplink';
+
+/** The part of the ledger config node (`chargeledger-ledger`) the sync node uses. */
+interface LedgerLike {
+  outbox?: Outbox;
+  events?: { on(ev: 'appended', fn: () => void): unknown; off(ev: 'appended', fn: () => void): unknown };
+}
+
+const num = (v: unknown, fallback: number, min = 0): number => (Number.isFinite(Number(v)) && Number(v) >= min && v !== '' ? Number(v) : fallback);
+
+/** Registers `chargeledger-sync`: drains the ledger's outbox to the backend, removing records only on its ack. */
+export default function (RED: NodeAPI): void {
+  RED.nodes.registerType('chargeledger-sync', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as Node;
+    const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;
+    const ledger = RED.nodes.getNode(String(def.ledger)) as (Node & LedgerLike) | null;
+    if (!uplinkNode || !ledger?.outbox) {
+      statusFault(node, !uplinkNode ? 'no uplink' : 'no ledger');
+      node.error(!uplinkNode ? 'no uplink configured' : 'no ledger configured (a chargeledger-ledger node provides the outbox)');
+      onInput(node, () => {
+        throw new Error('sync node is not configured');
+      });
+      return;
+    }
+    const outbox = ledger.outbox;
+    let client: UplinkClient;
+    try {
+      client = uplinkNode.acquire(node);
+    } catch (e) {
+      statusFault(node, 'uplink error');
+      node.error(`uplink: ${(e as Error).message}`);
+      onInput(node, () => {
+        throw e as Error;
+      });
+      return;
+    }
+    client.setBacklogProvider(() => outbox.size());
+    const pump = new OutboxPump(client, outbox, {
+      rate: { ratePerS: num(def.ratePerS, 100, 0.001), burst: num(def.burst, 50, 1) },
+      maxInFlight: num(def.maxInFlight, 200, 1),
+      batchSize: Math.min(num(def.maxInFlight, 200, 1), 100),
+      ackTimeoutMs: num(def.ackTimeoutS, 30, 0.1) * 1000,
+    });
+    const telemetry = new TelemetryPublisher(client, uplinkNode.stationId, num(def.telemetryIntervalS, 10));
+
+    let backlog = 0;
+    const show = (): void => {
+      if (!client.connected) statusFault(node, backlog > 0 ? `offline (${backlog})` : 'offline');
+      else if (backlog > 0) statusWarn(node, `queued: ${backlog}`);
+      else statusOk(node, 'synced');
+    };
+    const refresh = (): void => {
+      outbox.size().then(
+        (n) => {
+          backlog = n;
+          show();
+        },
+        (e: Error) => statusFault(node, `outbox: ${e.message}`),
+      );
+    };
+    const onAppended = (): void => {
+      pump.kick();
+      refresh();
+    };
+    pump.on('backlog', (n: number) => {
+      backlog = n;
+      show();
+    });
+    pump.on('error', (e: Error) => node.warn(e.message));
+    client.on('connect', refresh);
+    client.on('offline', show);
+    ledger.events?.on('appended', onAppended);
+    pump.start();
+    telemetry.start();
+    refresh();
+
+    onInput(node, (msg) => {
+      switch (msg.kind) {
+        case 'record':
+          onAppended();
+          return;
+        case 'reading':
+          telemetry.snapshot.reading(msg.payload as MeterReading);
+          return;
+        case 'health':
+          telemetry.snapshot.health(msg.payload as MeterHealth);
+          return;
+        case 'setpoint': {
+          const p = msg.payload as { connectorId?: string; currentA?: number; phases?: number; boundBy?: string };
+          if (typeof p?.currentA !== 'number') throw new Error('setpoint without a numeric currentA');
+          telemetry.snapshot.setpoint(String(p.connectorId ?? msg.topic ?? ''), { currentA: p.currentA, phases: p.phases, boundBy: p.boundBy });
+          return;
+        }
+        default:
+          // Anything else just wakes the pump (e.g. a plain inject to retry now).
+          pump.kick();
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      ledger.events?.off('appended', onAppended);
+      client.off('connect', refresh);
+      client.off('offline', show);
+      telemetry.stop();
+      pump
+        .stop()
+        .then(() => uplinkNode.release(node))
+        .then(done, () => done());
+    });
+  });
+}
