@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import { formatMinor } from '../../core/money/money';
+import { checkTimeZone, isOcpiSession, parseBuyRates, parseTariff, priceUsage, usageFromOcpi, usageFromSession, type PricingResult } from '../../core/tariff';
+import type { Session } from '../../core/types';
+import { parseOptions, UsageError, type Command } from '../usage';
+
+const usage = `Usage: chargeledger price --tariff TARIFF.json --session SESSION.json [--json]
+                          [--buy BUY.json] [--timezone ZONE]
+
+Prices one session with an OCPI 2.2.1 tariff, exactly as the price node does.
+
+  --tariff FILE     an OCPI 2.2.1 Tariff object
+  --session FILE    a ChargeLedger record (or bare Session) as stored, or an OCPI 2.2.1
+                    CDR/Session object with start_date_time, end_date_time and
+                    charging_periods (ENERGY kWh, TIME/PARKING_TIME hours, MAX/MIN_POWER kW,
+                    MAX/MIN_CURRENT A; a period lasts until the next one starts). An optional
+                    top-level "timezone" (IANA name) says in which local time restriction
+                    times are read; default UTC (a stored record's pricing zone if it has one)
+  --buy FILE        operator buy rates ({currency, fixedPricePerKWh, timeOfUse, ...}): adds cost and margin
+  --timezone ZONE   override the time zone
+  --json            print JSON: {"currency","total_cost":{"excl_vat","incl_vat"},"total_energy" (kWh),
+                    "total_time" (h),"total_parking_time" (h),"components":[...]} with money as
+                    decimal strings
+
+Rounding: each component half-up to the currency's minor unit, excl. and incl. VAT from the
+exact amount. step_size: energy rounded once per session; time rounded once, on the last time
+dimension billed (parking on its own total when the session ends parking).
+Exit codes: 0 priced, 1 invalid input (or a stored pricing that differs), 2 usage error.
+`;
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} ${file} is not JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+const hours = (seconds: number): number => Math.round((seconds / 3600) * 1e6) / 1e6;
+
+/** The OCPI-style summary printed by --json. */
+function summary(r: PricingResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    currency: r.currency,
+    tariff_id: r.tariffId,
+    tariff_hash: r.tariffHash,
+    timezone: r.timezone,
+    total_cost: { excl_vat: r.revenue.total.exclVat, incl_vat: r.revenue.total.inclVat },
+    total_energy: Number(r.totalEnergyWh) / 1000,
+    total_time: hours(r.totalTimeS),
+    total_parking_time: hours(Number(r.totalParkingS)),
+    components: r.revenue.components.map((c) => ({
+      type: c.type,
+      element: c.elementIndex,
+      price: c.price,
+      vat: c.vatPercent,
+      step_size: c.stepSize,
+      volume: c.unit === 'Wh' ? Number(c.measured) / 1000 : c.unit === 's' ? hours(Number(c.measured)) : 1,
+      billed_volume: c.unit === 'Wh' ? Number(c.billed) / 1000 : c.unit === 's' ? hours(Number(c.billed)) : 1,
+      excl_vat: c.exclVat,
+      incl_vat: c.inclVat,
+    })),
+  };
+  if (r.revenue.limit.exclVat || r.revenue.limit.inclVat) out.price_limit = r.revenue.limit;
+  if (r.cost) {
+    out.total_buy_cost = { excl_vat: r.cost.total.exclVat };
+    out.margin = r.margin;
+  }
+  return out;
+}
+
+function table(r: PricingResult): string {
+  const lines = [`tariff ${r.tariffId} (${r.tariffHash.slice(0, 12)}), time zone ${r.timezone}`];
+  for (const c of r.revenue.components) {
+    const vol = c.unit === 'Wh' ? `${Number(c.billed) / 1000} kWh` : c.unit === 's' ? `${Number(c.billed) / 60} min` : 'flat';
+    const what = `${c.type.padEnd(13)} #${c.elementIndex}`.padEnd(17) + `${vol.padStart(14)} × ${c.price.padStart(6)}`;
+    lines.push(`  ${what}  ${c.exclVat.padStart(10)} excl  ${c.inclVat.padStart(10)} incl`);
+  }
+  lines.push(`  ${'TOTAL'.padEnd(40)}  ${r.revenue.total.exclVat.padStart(10)} excl  ${r.revenue.total.inclVat.padStart(10)} incl ${r.currency}`);
+  if (r.cost) lines.push(`  cost ${r.cost.total.exclVat} ${r.currency}, margin ${r.margin} ${r.currency}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const command: Command = {
+  summary: 'price a session with an OCPI 2.2.1 tariff',
+  usage,
+  async run(argv, io) {
+    const { values } = parseOptions(argv, { tariff: { type: 'string' }, session: { type: 'string' }, buy: { type: 'string' }, timezone: { type: 'string' }, json: { type: 'boolean' } });
+    if (!values.tariff || !values.session) throw new UsageError('--tariff and --session are required');
+    const tariff = parseTariff(readJson(values.tariff, 'tariff'));
+    const input = readJson(values.session, 'session') as Record<string, unknown>;
+    const buy = values.buy ? parseBuyRates(readJson(values.buy, 'buy rates')) : undefined;
+    const stored = (input?.session ? input.pricing : undefined) as PricingResult | undefined;
+    const tz = checkTimeZone(values.timezone ?? (input?.timezone as string | undefined) ?? stored?.timezone ?? 'UTC');
+    const usageOf = isOcpiSession(input) ? usageFromOcpi(input) : usageFromSession((input?.session ?? input) as Session);
+    const result = priceUsage(usageOf, { sell: tariff, buy, timezone: tz });
+    if (buy && result.currency !== buy.currency) throw new Error(`buy rates currency ${buy.currency} differs from the tariff's ${result.currency}`);
+    let code = 0;
+    if (stored?.tariffHash === result.tariffHash && stored.revenue?.total) {
+      // Repricing a stored session with its stored tariff must reproduce the stored figures.
+      const same = stored.revenue.total.exclVatMinor === result.revenue.total.exclVatMinor && stored.revenue.total.inclVatMinor === result.revenue.total.inclVatMinor;
+      if (!same) {
+        io.stderr(`stored pricing differs: stored ${formatMinor(stored.revenue.total.exclVatMinor, result.currency)} excl, repriced ${result.revenue.total.exclVat}\n`);
+        code = 1;
+      }
+    }
+    io.stdout(values.json ? `${JSON.stringify(summary(result))}\n` : table(result));
+    return code;
+  },
+};
+
+export default command;

@@ -1,0 +1,83 @@
+// The pricing result carried by every priced session (msg.pricing, the ledger record).
+import type { TariffDimension } from './model';
+
+/** An amount as a decimal string in major units and as integer minor units. */
+export interface Amounts {
+  exclVat: string;
+  inclVat: string;
+  exclVatMinor: number;
+  inclVatMinor: number;
+}
+
+/** One priced component: a dimension of one tariff element, rounded half-up on its own. */
+export interface RevenueComponent {
+  type: TariffDimension;
+  /** Index into tariff.elements and into that element's price_components. */
+  elementIndex: number;
+  componentIndex: number;
+  /** Price per unit excl. VAT as in the tariff: per kWh, per hour, or per session (FLAT). */
+  price: string;
+  /** VAT percentage, or null when the tariff gives none (incl. VAT then equals excl. VAT). */
+  vatPercent: string | null;
+  stepSize: number;
+  /** Unit of `measured` and `billed`: Wh for ENERGY, s for TIME/PARKING_TIME, session for FLAT. */
+  unit: 'Wh' | 's' | 'session';
+  /** Volume measured in this component, decimal string (up to 3 decimals). */
+  measured: string;
+  /** Volume billed after step_size rounding (the round-up lands on the last component). */
+  billed: string;
+  exclVat: string;
+  inclVat: string;
+  exclVatMinor: number;
+  inclVatMinor: number;
+}
+
+/** The sell side: components, their sum, and the total after min_price/max_price. */
+export interface RevenueResult {
+  components: RevenueComponent[];
+  /** Sum of the rounded components, before min/max price. */
+  subtotal: Amounts;
+  total: Amounts;
+  /** Which limit changed each total, if any. */
+  limit: { exclVat: 'min' | 'max' | null; inclVat: 'min' | 'max' | null };
+}
+
+/** One buy-side cost component: energy bought at one rate. */
+export interface CostComponent {
+  source: 'fixed' | 'tou' | 'dynamic' | 'none';
+  /** Band name for time-of-use. */
+  name?: string;
+  /** Rate per kWh excl. VAT in major units, exact decimal string. */
+  pricePerKWh: string;
+  energyWh: string;
+  exclVat: string;
+  exclVatMinor: number;
+}
+
+/** The buy side: what the energy cost the operator, excl. VAT. */
+export interface CostResult {
+  components: CostComponent[];
+  total: { exclVat: string; exclVatMinor: number };
+  /** True when dynamic prices were configured but stale or missing, so fallback rates were used. */
+  dynamicFallback: boolean;
+}
+
+/** Full pricing of one session. */
+export interface PricingResult {
+  currency: string;
+  tariffId: string;
+  /** SHA-256 (hex) of the canonical JSON of the sell tariff used. */
+  tariffHash: string;
+  /** SHA-256 (hex) of the canonical JSON of the buy rates and dynamic prices used, if any. */
+  costRatesHash?: string;
+  timezone: string;
+  totalEnergyWh: string;
+  totalTimeS: number;
+  totalChargingS: string;
+  totalParkingS: string;
+  revenue: RevenueResult;
+  cost?: CostResult;
+  /** revenue.total.exclVat − cost.total.exclVat, minor units and decimal string. */
+  marginMinor?: number;
+  margin?: string;
+}

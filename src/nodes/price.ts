@@ -1,0 +1,58 @@
+import { priceSession, TariffError } from '../core/tariff';
+import type { Session } from '../core/types';
+import { onInput } from './lib/input';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
+import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
+import type { TariffConfigNode } from './tariff';
+
+function isSession(p: unknown): p is Session {
+  const s = p as Session;
+  return typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.startTime === 'string' && typeof s.endTime === 'string';
+}
+
+/** Registers `chargeledger-price`: adds msg.pricing (revenue, cost, margin) to finished sessions. */
+export default function (RED: NodeAPI): void {
+  RED.nodes.registerType('chargeledger-price', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- used in callbacks
+    const tariff = RED.nodes.getNode(String(def.tariff ?? '')) as TariffConfigNode | null;
+    const now = (): number => Date.now();
+    if (!tariff) statusFault(node, 'no tariff');
+    else if (tariff.failure || !tariff.config) statusFault(node, 'tariff invalid');
+    else statusIdle(node, `tariff ${tariff.config.sell.id}`);
+
+    onInput(node, async (msg: NodeMessage, send) => {
+      if (!tariff) throw new Error('no chargeledger-tariff config node selected');
+      if (msg.kind === 'config') {
+        if (msg.topic !== 'tariffs') return; // other config topics belong to other nodes
+        const applied = tariff.replace(msg.payload);
+        const v = tariff.config?.version;
+        if (applied) statusOk(node, `tariff v${v}`);
+        else {
+          statusWarn(node, `kept tariff v${v}`);
+          node.warn(`ignored config/tariffs version ${(msg.payload as { version?: unknown })?.version}: version ${v} is newer or equal`);
+        }
+        return;
+      }
+      if (msg.topic === 'prices') {
+        const feed = tariff.setPrices(msg.payload, now());
+        statusOk(node, `prices: ${feed.entries.length}`);
+        return;
+      }
+      if (msg.kind !== 'session') throw new Error(`expected msg.kind 'session', 'config' or topic 'prices', got ${JSON.stringify(msg.kind)}`);
+      const cfg = tariff.config;
+      if (!cfg) throw new Error(`tariff configuration invalid: ${tariff.failure?.message ?? 'none'}`);
+      if (!isSession(msg.payload)) throw new TariffError('msg.payload is not a finished session (needs id, startTime, endTime)');
+      try {
+        const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now() });
+        msg.pricing = pricing;
+        send(msg);
+        if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
+        else statusOk(node, `${pricing.revenue.total.inclVat} ${pricing.currency}`);
+      } catch (e) {
+        statusFault(node, 'pricing failed');
+        throw e;
+      }
+    }, () => statusFault(node, 'error'));
+  });
+}

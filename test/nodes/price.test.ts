@@ -1,0 +1,103 @@
+// chargeledger-price with a chargeledger-tariff config node, in a real Node-RED runtime.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeModule, nodeRed } from '../helpers/nodered';
+import { series, session } from '../core/tariff/session-helpers';
+
+const tariffNode = nodeModule('chargeledger-tariff');
+const priceNode = nodeModule('chargeledger-price');
+type Any = Record<string, any>;
+
+const fixture = (name: string): string => readFileSync(path.join(__dirname, '..', 'fixtures', 'ocpi', name), 'utf8');
+const buy = JSON.stringify({ currency: 'EUR', fixedPricePerKWh: '0.20', dynamic: { staleAfterS: 86400 } });
+
+describe('chargeledger-price', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'price-node-'));
+  });
+  afterEach(async () => {
+    await nodeRed.unload();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const flow = (sell = fixture('tariff_9_025kwh_start.json')) => [
+    { id: 'T', type: 'chargeledger-tariff', sell, buy, timezone: 'Europe/Amsterdam', dataDir },
+    { id: 'P', type: 'chargeledger-price', tariff: 'T', wires: [['out']] },
+    { id: 'out', type: 'helper' },
+  ];
+
+  const next = (id: string): Promise<Any> => new Promise((resolve) => nodeRed.getNode(id)!.on('input', resolve));
+
+  it('adds msg.pricing to a session: revenue, cost, margin, tariff hash', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const got = next('out');
+    const s = session(series('2024-01-15T10:00:00Z', 60, [10_000, 10_000]));
+    nodeRed.getNode('P')!.receive({ kind: 'session', topic: '1', payload: s, keep: 'me' });
+    const msg = await got;
+    expect(msg).toMatchObject({ kind: 'session', topic: '1', keep: 'me', payload: s });
+    expect(msg.pricing).toMatchObject({ currency: 'EUR', tariffId: '17', revenue: { total: { exclVat: '5.50', inclVat: '6.10', exclVatMinor: 550 } }, cost: { total: { exclVat: '4.00' } }, marginMinor: 150, margin: '1.50' });
+    expect(msg.pricing.tariffHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('replaces the tariff from config/tariffs (newer versions only) and keeps it across a restart', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P')!;
+    const sell = JSON.parse(fixture('tariff_8_simple_025kwh.json'));
+    p.receive({ kind: 'config', topic: 'tariffs', payload: { version: 3, timezone: 'UTC', sell: { ...sell, id: 'v3' }, buy: JSON.parse(buy) } });
+    p.receive({ kind: 'config', topic: 'tariffs', payload: { version: 2, sell: { ...sell, id: 'v2' } } });
+    const s = session(series('2024-01-15T10:00:00Z', 60, [20_000]));
+    let got = next('out');
+    p.receive({ kind: 'session', payload: s });
+    expect((await got).pricing).toMatchObject({ tariffId: 'v3', revenue: { total: { exclVat: '5.00' } } });
+    await nodeRed.unload();
+    await nodeRed.load([tariffNode, priceNode], flow());
+    got = next('out');
+    nodeRed.getNode('P')!.receive({ kind: 'session', payload: s });
+    expect((await got).pricing.tariffId).toBe('v3');
+    // Editing the tariff in the editor makes the editor's version current again.
+    await nodeRed.unload();
+    await nodeRed.load([tariffNode, priceNode], flow(fixture('tariff_12_025kwh_min_price.json')));
+    got = next('out');
+    nodeRed.getNode('P')!.receive({ kind: 'session', payload: s });
+    expect((await got).pricing.tariffId).toBe('20');
+  });
+
+  it('uses dynamic prices fed as topic "prices"', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P')!;
+    const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000).toISOString();
+    p.receive({ topic: 'prices', payload: [{ start, end: new Date(Date.parse(start) + 3_600_000).toISOString(), priceMinorPerKWh: 7.5 }] });
+    const got = next('out');
+    p.receive({ kind: 'session', payload: session(series(start, 60, [10_000])) });
+    expect((await got).pricing.cost).toMatchObject({ components: [{ source: 'dynamic', pricePerKWh: '0.075' }], total: { exclVat: '0.75' }, dynamicFallback: false });
+  });
+
+  it('bad input ends in done(err) with a clear message and no output', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P') as Any;
+    const errors: string[] = [];
+    p.on('call:error', (call: Any) => errors.push(String(call.args[0]?.message ?? call.args[0])));
+    p.receive({ kind: 'session', payload: { nope: true } });
+    p.receive({ kind: 'config', topic: 'tariffs', payload: { version: 9, sell: { id: 'x', currency: 'EUR', elements: [] } } });
+    p.receive({ kind: 'reading', payload: {} });
+    await new Promise<void>((resolve) => { const check = () => (errors.length >= 3 ? resolve() : setTimeout(check, 10)); check(); });
+    expect(errors[0]).toMatch(/not a finished session/);
+    expect(errors[1]).toMatch(/config\.sell\.elements: must be a non-empty list/);
+    expect(errors[2]).toMatch(/expected msg.kind 'session'/);
+  });
+
+  it('an invalid editor tariff shows a red status instead of crashing', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow('{"id": "x"'));
+    const t = nodeRed.getNode('T') as Any;
+    expect(t.failure.message).toMatch(/sell tariff is not valid JSON/);
+    const p = nodeRed.getNode('P') as Any;
+    const errors: string[] = [];
+    p.on('call:error', (call: Any) => errors.push(String(call.args[0]?.message ?? call.args[0])));
+    p.receive({ kind: 'session', payload: session(series('2024-01-15T10:00:00Z', 60, [1000])) });
+    await new Promise<void>((resolve) => { const check = () => (errors.length >= 1 ? resolve() : setTimeout(check, 10)); check(); });
+    expect(errors[0]).toMatch(/tariff configuration invalid/);
+  });
+});
