@@ -1,0 +1,156 @@
+// chargeledger-load: local load limiting. Decides every connector's current setpoint on each
+// site-meter reading (no polling loop) and emits one setpoint message per connector. A single
+// watchdog timer drives the fail-safe when the site meter falls silent.
+import { performance } from 'node:perf_hooks';
+import type { EventEmitter } from 'node:events';
+import type { ChargerEvent } from '../core/load/connector';
+import { safeCurrentWarning } from '../core/load/config';
+import { LoadController, type FailSafeReason } from '../core/load/controller';
+import type { LoadTuning, Setpoint } from '../core/load/types';
+import type { MeterHealth, MeterReading } from '../core/types';
+import { onInput } from './lib/input';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
+import { statusFault, statusOk, statusWarn } from './lib/status';
+import { parseLoadDef } from './load-def';
+
+const FAIL_SAFE_TEXT: Record<Exclude<FailSafeReason, null>, string> = {
+  restart: 'safe: starting',
+  no_site_reading: 'safe: no reading',
+  site_meter_stale: 'safe: meter stale',
+  site_meter_unhealthy: 'safe: meter fault',
+  site_meter_no_current: 'safe: no currents',
+};
+
+/** Connector states of load nodes being redeployed, by node id: a redeploy is not a restart. */
+const carried = new Map<string, ReturnType<LoadController['exportStates']>>();
+
+/** Build the setpoint messages: one per connector, all on output 1. */
+function messages(setpoints: Setpoint[]): NodeMessage[] {
+  return setpoints.map((sp) => ({ kind: 'setpoint', topic: sp.connectorId, payload: sp }));
+}
+
+function isReading(p: unknown): p is MeterReading {
+  return typeof p === 'object' && p !== null && Array.isArray((p as MeterReading).currentA);
+}
+
+/** Register the chargeledger-load node type. */
+export default function (RED: NodeAPI): void {
+  RED.nodes.registerType(
+    'chargeledger-load',
+    function (this: Node, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- closures below need the node
+      let cfg: ReturnType<typeof parseLoadDef>;
+      try {
+        cfg = parseLoadDef(def, (RED.settings.chargeledgerLoadTuning ?? {}) as Partial<LoadTuning>);
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        node.error(`chargeledger-load: ${err.message}`);
+        statusFault(node, 'config error');
+        onInput(node, () => {
+          throw new Error(`not configured: ${err.message}`);
+        });
+        return;
+      }
+      const t = cfg.load.tuning;
+      const overload = safeCurrentWarning(cfg.load);
+      if (overload) node.warn(`chargeledger-load: ${overload}`);
+      const mono = (): number => performance.now();
+      const ctl = new LoadController(cfg.load, mono());
+      // Why: chargers report a state only when it changes; without this, every deploy would leave
+      // all connectors unknown (held at the safe current) until their next event.
+      const saved = carried.get(node.id);
+      carried.delete(node.id);
+      if (saved) ctl.restoreStates(saved);
+      let watchdog: NodeJS.Timeout | undefined;
+      let closed = false;
+
+      const showStatus = (): void => {
+        if (ctl.failSafeReason) statusWarn(node, `${FAIL_SAFE_TEXT[ctl.failSafeReason]}`);
+        else {
+          const s = ctl.summary();
+          statusOk(node, `${s.evs} EV${s.evs === 1 ? '' : 's'} ${s.totalA.toFixed(1)} A`);
+        }
+      };
+      const emit = (setpoints: Setpoint[]): void => {
+        node.send([messages(setpoints)]);
+        showStatus();
+      };
+      // Why a timer at all: a dead meter sends nothing, so only a timer can notice. While the
+      // fail-safe lasts it re-sends the safe setpoints before their validity runs out.
+      const arm = (ms: number): void => {
+        if (closed) return;
+        if (watchdog) clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          emit(ctl.decide(mono(), Date.now()));
+          arm(Math.max(1000, (t.validForS * 1000) / 2));
+        }, ms);
+      };
+      const restart = (): void => {
+        if (!closed) emit(ctl.failSafe(mono(), Date.now(), 'restart'));
+      };
+      // After a (re)start every setpoint begins at the safe current; send them once the flows run.
+      const events = (RED as unknown as { events?: EventEmitter }).events;
+      if (events) events.once('flows:started', restart);
+      else setImmediate(restart);
+      showStatus();
+      arm(t.siteTimeoutMs);
+
+      onInput(node, (msg, send) => {
+        const p = msg.payload as Record<string, unknown> | undefined;
+        const decideAndSend = (): void => {
+          const setpoints = ctl.decide(mono(), Date.now());
+          send([messages(setpoints)]);
+          showStatus();
+        };
+        if (msg.kind === 'reading') {
+          if (!isReading(p)) throw new Error('reading without payload.currentA');
+          const id = String(msg.topic ?? p.meterId ?? '');
+          const nowMono = mono();
+          // A reading that waited in a queue is as old as its telegram, not as its arrival.
+          const ageMs = typeof p.timeMs === 'number' ? Math.max(0, Date.now() - p.timeMs) : 0;
+          const sample = { currentA: p.currentA ?? [], powerW: p.powerW, voltageV: p.voltageV, atMs: nowMono - ageMs };
+          if (id === cfg.siteMeterId) {
+            ctl.siteReading(sample);
+            decideAndSend();
+            arm(t.siteTimeoutMs);
+          } else {
+            ctl.connectorReading(id, sample); // readings of other meters on the bus are ignored
+          }
+          return;
+        }
+        if (msg.kind === 'health') {
+          const h = p as unknown as MeterHealth | undefined;
+          if (!h || typeof h.state !== 'string') throw new Error('health without payload.state');
+          if (String(msg.topic ?? h.meterId) !== cfg.siteMeterId) return;
+          ctl.siteHealth(h.state === 'ok');
+          if (h.state !== 'ok') decideAndSend();
+          return;
+        }
+        if (msg.kind === 'config') {
+          if (msg.topic !== 'limits') return; // tariffs and other configs are not ours
+          ctl.setLimits(p);
+          node.log(`limits updated${typeof p?.issuedAt === 'string' ? ` (issued ${p.issuedAt})` : ''}`);
+          decideAndSend();
+          return;
+        }
+        if (p && typeof p === 'object' && 'connectorId' in p && ('event' in p || 'cpState' in p)) {
+          ctl.event(p as unknown as ChargerEvent, mono());
+          // State changes act at once when the site reading is fresh; otherwise the fail-safe holds.
+          decideAndSend();
+          return;
+        }
+        throw new Error(`unrecognised message (kind ${JSON.stringify(msg.kind)}): expected a reading, health, config/limits or charger event`);
+      });
+
+      node.on('close', (removed: boolean, done: () => void) => {
+        closed = true;
+        if (!removed) carried.set(node.id, ctl.exportStates());
+        if (watchdog) clearTimeout(watchdog);
+        events?.removeListener('flows:started', restart);
+        done();
+      });
+    },
+    { settings: { chargeledgerLoadTuning: { value: {}, exportable: false } } },
+  );
+}
