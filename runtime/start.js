@@ -94,10 +94,12 @@ async function main() {
     const sim = await startSimulator(env);
     stoppers.push(() => new Promise((r) => { sim.child.once('exit', r); sim.child.kill('SIGTERM'); }));
     env.CHARGELEDGER_METER = `tcp://127.0.0.1:${sim.meterPort}`;
+    env.CHARGELEDGER_METER_PROFILE = env.CHARGELEDGER_METER_PROFILE || 'simulator';
     env.CHARGELEDGER_CHARGER_HOST = '127.0.0.1';
     env.CHARGELEDGER_CHARGER_PORT = String(sim.controlPort);
     log(`simulator: meters on ${env.CHARGELEDGER_METER}, charger control on tcp://127.0.0.1:${sim.controlPort}`);
   }
+  env.CHARGELEDGER_METER_PROFILE = env.CHARGELEDGER_METER_PROFILE || 'generic-dsmr';
   env.CHARGELEDGER_CHARGER_HOST = env.CHARGELEDGER_CHARGER_HOST || '127.0.0.1';
   env.CHARGELEDGER_CHARGER_PORT = env.CHARGELEDGER_CHARGER_PORT || '7000';
   if (!env.CHARGELEDGER_MQTT_URL) {

@@ -27,11 +27,11 @@ export interface SimConfig {
   seed: number;
 }
 
-/** Defaults: two connectors, one telegram a second, 150 Wh sessions (about 50 s at 11 kW). */
+/** Defaults: two connectors, one telegram a second, 80 Wh sessions (26 s at 11 kW, 39 s at 7.4 kW). */
 export const DEFAULT_SIM_CONFIG: SimConfig = {
   connectors: 2,
   intervalMs: 1000,
-  sessionWh: 150,
+  sessionWh: 80,
   defaultOfferA: 16,
   maxCurrentA: 32,
   phases: 'mixed',

@@ -1,4 +1,4 @@
-import { COMMANDS } from './commands/index';
+import { COMMANDS, commandOf } from './commands/index';
 import { UsageError, processIO, type CliIO, type Command } from './usage';
 
 const HELP = (): string =>
@@ -26,9 +26,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   }
   let command: Command;
   try {
-    command = entry.load();
+    command = commandOf(await entry.load());
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Only the command's own module missing means "not in this build"; anything else is a bug.
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(`commands/${name}.`)) {
       io.stderr(`chargeledger: "${name}" is not available in this build\n`);
       return 2;
     }
