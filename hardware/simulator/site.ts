@@ -68,7 +68,11 @@ export class SimSite {
     return a.map((x) => Math.round(x * 100) / 100) as [number, number, number];
   }
 
-  /** Every meter's values now: the site meter first, then one per connector. */
+  /**
+   * Every meter's values now: the connector meters first, the site meter last, as a poller
+   * reads a bus. The load limiter decides on the site reading, so by then it has the EV
+   * draws of the same instant (else it mistakes a ramping EV for building load).
+   */
   snapshots(): MeterSnapshot[] {
     const snap = (meterId: string, registerMilliWh: number, currentA: [number, number, number]): MeterSnapshot => ({
       meterId,
@@ -78,6 +82,6 @@ export class SimSite {
       currentA,
       frequencyHz: 50,
     });
-    return [snap(SITE_METER_ID, this.siteRegisterMilliWh, this.siteCurrentA()), ...this.connectors.map((c) => snap(c.meterId, c.registerMilliWh, c.drawA))];
+    return [...this.connectors.map((c) => snap(c.meterId, c.registerMilliWh, c.drawA)), snap(SITE_METER_ID, this.siteRegisterMilliWh, this.siteCurrentA())];
   }
 }

@@ -22,9 +22,9 @@ describe('simulated site', () => {
 
   it('meters the energy the EV took, and the site meter sees building plus EVs', () => {
     const site = new SimSite({ ...DEFAULT_SIM_CONFIG, connectors: 1 }, 0);
-    const [, cp0] = site.snapshots();
+    const [cp0] = site.snapshots();
     run(site, 0, 20_000);
-    const [siteSnap, cp] = site.snapshots();
+    const [cp, siteSnap] = site.snapshots();
     expect(siteSnap.meterId).toBe(SITE_METER_ID);
     expect(cp.energyImportWh).toBeGreaterThan(cp0.energyImportWh);
     const ev = site.connectors[0].ev!;
