@@ -1,17 +1,28 @@
+'use strict';
 // Benchmark: end-to-end latency from the last byte of a site-meter telegram written into a real
-// pseudo-terminal (socat) to the setpoint messages out of chargeledger-load, through the real
-// Node-RED runtime (node-red-node-test-helper) with the meter-port, meter and load nodes and
-// 32 charging connectors. Reports p50 and p99 to the first and to the last of the 32 messages,
-// and to the reading leaving the meter node (the part of the path before the load node).
+// pseudo-terminal (socat) to the setpoint lines out of chargeledger-load, through the REAL
+// Node-RED runtime (node-red/red.js in a child process, this package loaded via nodesDir):
+//   meter-port → meter → load (32 charging connectors) → function → tcp out ─┐
+//                  └──→ function → tcp out (reading split)                  ├→ TCP servers in this process
+//   tcp in (charger events, JSON lines) → json → load  ←────────────────────┘
+// Reports p50 and p99 to the first and to the last of the 32 setpoints of a decision, and to the
+// reading leaving the meter node. The bench process only writes, waits and timestamps.
+// Env: CL_BENCH_SAMPLES (default 1000), CL_BENCH_NODE_ARGS (extra node flags for the child,
+// e.g. "--trace-gc" or "--cpu-prof --cpu-prof-dir=/tmp/prof"), CL_BENCH_VERBOSE=1 (child output).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 const root = path.resolve(__dirname, '..');
 const CONNECTORS = 32;
-const SAMPLES = 400;
+const WARMUP = 20;
+const SAMPLES = Number(process.env.CL_BENCH_SAMPLES || 1000);
+const GAP_MS = 5;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function waitFor(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +31,7 @@ function waitFor(check, timeoutMs, what) {
       const v = check();
       if (v) return resolve(v);
       if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 5);
+      setTimeout(poll, 2);
     };
     poll();
   });
@@ -36,6 +47,72 @@ async function startSocat(dir) {
   return { proc, meterPath, hostPath };
 }
 
+/**
+ * A TCP server on a free 127.0.0.1 port that counts newline-terminated lines, timestamping each
+ * chunk. `ack`: reply to every chunk. Why: Node-RED's tcp out does not set TCP_NODELAY, so Nagle
+ * holds a line until the previous one is acknowledged, and a receiver that never sends delays its
+ * ACKs up to 40 ms: a p99 of ~44 ms that is the probe, not the product. A reply carries the ACK
+ * at once. The tcp out client never reads, so 64 KiB sent first fill its stream buffer and it
+ * stops reading: the replies then cost the Node-RED process nothing.
+ */
+async function lineServer(ack) {
+  const s = { lines: 0, onLines: null, sockets: new Set(), server: net.createServer() };
+  s.server.on('connection', (sock) => {
+    if (ack) sock.write(Buffer.alloc(65536, 10));
+    s.sockets.add(sock);
+    sock.on('close', () => s.sockets.delete(sock));
+    sock.on('error', () => {});
+    sock.on('data', (chunk) => {
+      const at = performance.now();
+      let n = 0;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+      s.lines += n;
+      if (n && s.onLines) s.onLines(s.lines, at);
+      if (ack) sock.write('\n');
+    });
+  });
+  await new Promise((r) => s.server.listen(0, '127.0.0.1', r));
+  s.port = s.server.address().port;
+  s.close = () => {
+    for (const sock of s.sockets) sock.destroy();
+    return new Promise((r) => s.server.close(() => r()));
+  };
+  return s;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function flows(hostPath, ports) {
+  const connectors = Array.from({ length: CONNECTORS }, (_, i) => ({ id: String(i + 1), phases: i % 4 === 3 ? 1 : 3, phase: (i % 3) + 1, minCurrentA: 6, maxCurrentA: 32, priority: 0 }));
+  const tcpOut = (id, port) => ({ id, type: 'tcp out', z: 'tab', host: '127.0.0.1', port: String(port), beserver: 'client', base64: false, end: false, tls: '', wires: [] });
+  const toLine = (id, next) => ({ id, type: 'function', z: 'tab', func: 'msg.payload = JSON.stringify(msg.payload) + "\\n";\nreturn msg;', outputs: 1, wires: [[next]] });
+  return {
+    connectors,
+    flow: [
+      { id: 'tab', type: 'tab', label: 'load latency bench' },
+      { id: 'port', type: 'chargeledger-meter-port', port: hostPath, profile: 'simulator', staleTimeoutS: 30 },
+      // 'readingLine' splits the path: how much of the latency is the pty, serial port and meter
+      // node. Wired before 'load' so Node-RED delivers the reading there first and its line is not
+      // queued behind the 32 setpoints (it costs the setpoints one function node run).
+      { id: 'meter', type: 'chargeledger-meter', z: 'tab', port: 'port', meterId: '', wires: [['readingLine', 'load'], ['load']] },
+      toLine('readingLine', 'readingOut'),
+      tcpOut('readingOut', ports.reading),
+      { id: 'events', type: 'tcp in', z: 'tab', server: 'client', host: '127.0.0.1', port: String(ports.events), datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [['eventJson']] },
+      { id: 'eventJson', type: 'json', z: 'tab', property: 'payload', action: 'obj', pretty: false, wires: [['load']] },
+      { id: 'load', type: 'chargeledger-load', z: 'tab', siteMeterId: 'SITE', siteCurrentA: '400', connectors, safeCurrentA: 6, validForS: 10, siteTimeoutS: 5, rampStepA: 4, hysteresisA: 1, reserveA: 1, minOnS: 300, minOffS: 120, wires: [['setpointLine']] },
+      toLine('setpointLine', 'setpointOut'),
+      tcpOut('setpointOut', ports.setpoints),
+    ],
+  };
+}
+
 function siteTelegram(encode, fields, currentA, nowMs) {
   const snapshot = { meterId: 'SITE', energyImportWh: 1_000_000, powerW: 20_000, voltageV: [230, 230, 230], currentA, frequencyHz: 50 };
   return encode(fields(snapshot, nowMs), '/CLS5\\2ChargeLedgerSim');
@@ -45,82 +122,138 @@ function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+async function stopChild(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  // Node-RED stops its flows on SIGTERM (and a --cpu-prof child writes its profile then).
+  if (await Promise.race([exited.then(() => true), sleep(10000).then(() => false)])) return;
+  child.kill('SIGKILL');
+  await exited;
+}
+
 async function run() {
   if (spawnSync('sh', ['-c', 'command -v socat'], { stdio: 'ignore' }).status !== 0) {
     return [{ name: 'site telegram → setpoints, 32 connectors (socat missing)', value: NaN, unit: 'ms' }];
   }
-  const helper = require('node-red-node-test-helper');
-  helper.init(require.resolve('node-red', { paths: [root] }));
   const { encodeDsmrTelegram } = require('../dist/src/core/meter/dsmr');
   const { telegramFields } = require('../dist/hardware/simulator/telegram');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-bench-load-'));
-  const socat = await startSocat(dir);
-  const fd = fs.openSync(socat.meterPath, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
-  const connectors = Array.from({ length: CONNECTORS }, (_, i) => ({ id: String(i + 1), phases: i % 4 === 3 ? 1 : 3, phase: (i % 3) + 1, minCurrentA: 6, maxCurrentA: 32, priority: 0 }));
-  const flow = [
-    { id: 'port', type: 'chargeledger-meter-port', port: socat.hostPath, profile: 'simulator', staleTimeoutS: 30 },
-    // 'reading' splits the path: how much of the latency is the pty, serial port and meter node.
-    { id: 'meter', type: 'chargeledger-meter', port: 'port', meterId: '', wires: [['load', 'reading'], ['load']] },
-    { id: 'reading', type: 'helper' },
-    { id: 'load', type: 'chargeledger-load', siteMeterId: 'SITE', siteCurrentA: '400', connectors, safeCurrentA: 6, validForS: 10, siteTimeoutS: 5, rampStepA: 4, hysteresisA: 1, reserveA: 1, minOnS: 300, minOffS: 120, wires: [['out']] },
-    { id: 'out', type: 'helper' },
-  ];
-  const nodes = ['chargeledger-meter-port', 'chargeledger-meter', 'chargeledger-load'].map((t) => require(path.join(root, 'nodes', `${t}.js`)));
+  const userDir = path.join(dir, 'node-red');
+  fs.mkdirSync(userDir);
+  let socat = null;
+  let child = null;
+  let fd = null;
+  const servers = [];
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const firstMs = [];
   const lastMs = [];
   const readingMs = [];
+  let lost = 0;
+  let output = '';
   try {
-    await helper.load(nodes, flow);
-    const load = helper.getNode('load');
-    let got = 0;
-    let batchStart = 0;
+    socat = await startSocat(dir);
+    const setpoints = await lineServer(true);
+    const readings = await lineServer(true);
+    const events = await lineServer(false);
+    servers.push(setpoints, readings, events);
+    const { flow, connectors } = flows(socat.hostPath, { setpoints: setpoints.port, reading: readings.port, events: events.port });
+    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
+    const settings = {
+      uiHost: '127.0.0.1',
+      uiPort: await freePort(),
+      flowFile: 'flows.json',
+      nodesDir: [root],
+      credentialSecret: false,
+      functionExternalModules: false,
+      externalModules: { autoInstall: false, palette: { allowInstall: false } },
+      diagnostics: { enabled: false },
+      runtimeState: { enabled: false },
+      telemetry: { enabled: false },
+      logging: { console: { level: 'warn', metrics: false, audit: false } },
+      editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
+    };
+    fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+    const redJs = require.resolve('node-red/red.js', { paths: [root] });
+    const extra = (process.env.CL_BENCH_NODE_ARGS || '').split(/\s+/).filter(Boolean);
+    child = spawn(process.execPath, [...extra, redJs, '--settings', path.join(userDir, 'settings.js'), '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const onOut = (d) => {
+      output = (output + d).slice(-20000);
+      if (process.env.CL_BENCH_VERBOSE) process.stderr.write(d);
+    };
+    child.stdout.on('data', onOut);
+    child.stderr.on('data', onOut);
+    const died = new Promise((_, rej) => child.once('exit', (code, sig) => rej(new Error(`Node-RED exited (${code ?? sig}): ${output.slice(-2000)}`))));
+    died.catch(() => {});
+    const within = (p, ms, what) => Promise.race([p, died, sleep(ms).then(() => Promise.reject(new Error(`timed out waiting for ${what}: ${output.slice(-2000)}`)))]);
+
+    // Ready when both tcp out clients and the tcp in client have connected.
+    await within(waitFor(() => setpoints.sockets.size && readings.sockets.size && events.sockets.size, 60000, 'connections'), 60000, 'Node-RED flows to connect');
+    const evSock = [...events.sockets][0];
+    // Every connector charging: each event makes one (fail-safe) decision of 32 setpoints.
+    evSock.write(connectors.map((c) => `${JSON.stringify({ connectorId: c.id, event: 'start' })}\n`).join(''));
+    await within(waitFor(() => setpoints.lines >= CONNECTORS * CONNECTORS, 10000, 'event setpoints'), 10000, 'the start events to be decided');
+
+    fd = fs.openSync(socat.meterPath, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
     let pending = null;
-    helper.getNode('out').on('input', () => {
-      got++;
+    setpoints.onLines = (n, at) => {
       if (!pending) return;
-      if (got === 1) pending.first = performance.now() - batchStart;
-      if (got === CONNECTORS) {
-        pending.last = performance.now() - batchStart;
-        const p = pending;
-        pending = null;
-        p.resolve(p);
+      const got = n - pending.base;
+      if (pending.first === undefined) pending.first = at - pending.t0;
+      if (got >= CONNECTORS && pending.last === undefined) {
+        pending.last = at - pending.t0;
+        pending.resolve(true);
       }
-    });
-    helper.getNode('reading').on('input', () => {
-      if (pending) readingMs.push(performance.now() - batchStart);
-    });
-    for (const c of connectors) load.receive({ payload: { connectorId: c.id, event: 'start' } });
-    // Warm up until the port is open and readings flow through.
-    const send = (k) => {
-      got = 0;
-      const result = new Promise((resolve) => (pending = { resolve }));
+    };
+    readings.onLines = (_n, at) => {
+      if (pending && pending.reading === undefined) pending.reading = at - pending.t0;
+    };
+    const send = async (k, timeoutMs) => {
+      const p = { base: setpoints.lines };
+      const done = new Promise((resolve) => (p.resolve = resolve));
       const telegram = siteTelegram(encodeDsmrTelegram, telegramFields, [100 + (k % 9), 101 + (k % 7), 99 + (k % 5)], Date.now());
       const buf = Buffer.from(telegram, 'latin1');
+      pending = p;
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off);
-      batchStart = performance.now(); // the last byte is in the pty
-      return result;
+      p.t0 = performance.now(); // the last byte is in the pty
+      const ok = await Promise.race([done, died, sleep(timeoutMs).then(() => false)]);
+      await sleep(GAP_MS);
+      pending = null;
+      // Lines beyond 32 mean another decision (watchdog, partial telegram) overlapped: not a clean sample.
+      return ok && setpoints.lines - p.base === CONNECTORS ? p : null;
     };
-    await Promise.race([send(0), new Promise((_, rej) => setTimeout(() => rej(new Error('no setpoints from the first telegram')), 10000))]);
-    for (let k = 1; k <= SAMPLES; k++) {
-      const r = await Promise.race([send(k), new Promise((res) => setTimeout(() => res(null), 2000))]);
-      if (r) {
-        firstMs.push(r.first);
-        lastMs.push(r.last);
+    // The port opens asynchronously: retry until a telegram comes through, then let it settle.
+    const deadline = Date.now() + 30000;
+    while (!(await send(0, 500))) if (Date.now() > deadline) throw new Error(`no setpoints from the site telegram: ${output.slice(-2000)}`);
+    await sleep(200);
+    for (let k = 1; k <= WARMUP + SAMPLES; k++) {
+      const r = await send(k, 2000);
+      if (k <= WARMUP) continue;
+      if (!r) {
+        lost++;
+        continue;
       }
-      await new Promise((res) => setTimeout(res, 5));
+      firstMs.push(r.first);
+      lastMs.push(r.last);
+      if (r.reading !== undefined) readingMs.push(r.reading);
     }
   } finally {
-    await helper.unload().catch(() => {});
-    fs.closeSync(fd);
-    socat.proc.kill('SIGTERM');
-    await new Promise((res) => (socat.proc.exitCode !== null ? res() : socat.proc.once('exit', res)));
+    process.removeListener('exit', killOnExit);
+    await stopChild(child).catch(() => {});
+    if (fd !== null) fs.closeSync(fd);
+    for (const s of servers) await s.close();
+    if (socat) {
+      socat.proc.kill('SIGTERM');
+      await new Promise((res) => (socat.proc.exitCode !== null || socat.proc.signalCode !== null ? res() : socat.proc.once('exit', res)));
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
   firstMs.sort((a, b) => a - b);
   lastMs.sort((a, b) => a - b);
   readingMs.sort((a, b) => a - b);
-  const r2 = (x) => Math.round(x * 100) / 100;
+  const r2 = (x) => (x === undefined ? NaN : Math.round(x * 100) / 100);
   return [
     { name: `site telegram → first setpoint, ${CONNECTORS} connectors, p50`, value: r2(quantile(firstMs, 0.5)), unit: 'ms' },
     { name: `site telegram → first setpoint, ${CONNECTORS} connectors, p99`, value: r2(quantile(firstMs, 0.99)), unit: 'ms' },
@@ -128,7 +261,7 @@ async function run() {
     { name: `site telegram → all ${CONNECTORS} setpoints, p99`, value: r2(quantile(lastMs, 0.99)), unit: 'ms', target: '< 5' },
     { name: 'of which: site telegram → reading out of the meter node, p50', value: r2(quantile(readingMs, 0.5)), unit: 'ms' },
     { name: 'of which: site telegram → reading out of the meter node, p99', value: r2(quantile(readingMs, 0.99)), unit: 'ms' },
-    { name: 'site telegram → setpoints, samples lost', value: SAMPLES - lastMs.length, unit: 'count', target: 0 },
+    { name: 'site telegram → setpoints, samples lost', value: lost, unit: 'count', target: 0 },
   ];
 }
 

@@ -3,8 +3,8 @@
 // verifies, fsyncs and acks. Reports records/s (target >= 2,000/s) and the station process's
 // memory while draining, which must not grow with the backlog.
 'use strict';
-/* global setInterval, clearInterval */
-const { spawn } = require('node:child_process');
+/* global setInterval, clearInterval, __filename */
+const { fork, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -102,13 +102,76 @@ async function stop(proc) {
   await exited;
 }
 
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const MB = 2 ** 20;
+
+/** Anonymous and file-backed resident memory, MB (Linux; NaN elsewhere). LevelDB mmaps its
+ * table files, so total RSS also counts clean, reclaimable pages of the tables it has read. */
+function rssParts() {
+  try {
+    const st = require('node:fs').readFileSync('/proc/self/status', 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? NaN);
+    return { anonMB: kb('RssAnon') / 1024, fileMB: kb('RssFile') / 1024 };
+  } catch {
+    return { anonMB: NaN, fileMB: NaN };
+  }
+}
+
+/**
+ * The station side, in a fresh child process (so neither the setup's sealing nor other benches
+ * of bench/run.js count): open the filled ledger, drain it through the pump, and sample memory.
+ * At 10/50/90 % of the drain it also takes the live heap after a full GC, which (unlike heapUsed
+ * at a random moment) does not depend on when the collector last ran.
+ */
+async function station(dir, url) {
+  const store = new LedgerStore(path.join(dir, 'ledger'));
+  await store.ready;
+  const outbox = new LevelOutbox(store);
+  const total = await outbox.size();
+  const uplink = new UplinkClient({ brokerUrl: url, stationId: STATION, prefix: 'chargeledger', clientId: 'bench-station', version: 'bench' });
+  uplink.setBacklogProvider(() => outbox.size());
+  const pump = new OutboxPump(uplink, outbox, { rate: { ratePerS: 1_000_000, burst: 2000 }, maxInFlight: 2000, batchSize: 500, ackTimeoutMs: 60_000, maxPubackPending: 200 });
+  let left = total;
+  pump.on('backlog', (n) => (left = n));
+  global.gc();
+  const idle = process.memoryUsage();
+  let peakHeap = 0;
+  let peakRss = 0;
+  const marks = [0.1, 0.5, 0.9].map((at) => ({ at, heapMB: NaN, liveHeapMB: NaN, rssMB: NaN, anonMB: NaN, fileMB: NaN }));
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+    const drained = (total - left) / total;
+    if (process.env.CL_BENCH_SYNC_TRACE) process.stderr.write(`${Math.round(drained * 100)}% heap ${round(m.heapUsed / MB)} tot ${round(m.heapTotal / MB)} ext ${round(m.external / MB)} ab ${round(m.arrayBuffers / MB)} rss ${round(m.rss / MB)} inflight ${pump.inFlight}\n`);
+    for (const k of marks) {
+      if (!Number.isNaN(k.heapMB) || drained < k.at) continue;
+      k.heapMB = m.heapUsed / MB;
+      k.rssMB = m.rss / MB;
+      Object.assign(k, rssParts());
+      global.gc();
+      k.liveHeapMB = process.memoryUsage().heapUsed / MB;
+      if (process.env.CL_BENCH_SYNC_SNAPSHOT) require('node:v8').writeHeapSnapshot(path.join(process.env.CL_BENCH_SYNC_SNAPSHOT, `station-${k.at * 100}.heapsnapshot`));
+    }
+  };
+  const tStart = Date.now();
+  const timer = setInterval(sample, 100);
+  pump.start();
+  uplink.start();
+  await waitFor(async () => (await outbox.size()) === 0, 300_000, 20);
+  const drainS = (Date.now() - tStart) / 1000;
+  clearInterval(timer);
+  sample();
+  await pump.stop();
+  await uplink.close();
+  await store.close();
+  return { total, drainS, idle: { heapMB: idle.heapUsed / MB, rssMB: idle.rss / MB }, marks, peakHeapMB: peakHeap / MB, peakRssMB: peakRss / MB };
+}
+
 /** Run the benchmark; resolves to result rows. */
 async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-bench-sync-'));
   const procs = [];
-  let store;
-  let uplink;
-  let pump;
   try {
     const kp = generateEcKeyPair('prime256v1');
     const key = { keyId: keyIdOf(kp.publicKeySpki), sign: createDerSigner(kp.privateKeyPem) };
@@ -127,46 +190,25 @@ async function run() {
     rx.stderr.on('data', (d) => (rxErr += String(d)));
     await waitFor(() => /subscribed to/.test(rxErr), 10_000);
 
-    store = new LedgerStore(path.join(dir, 'ledger'));
-    await store.ready;
-    const outbox = new LevelOutbox(store);
-    if ((await outbox.size()) !== N) throw new Error(`outbox holds ${await outbox.size()}, expected ${N}`);
-    uplink = new UplinkClient({ brokerUrl: url, stationId: STATION, prefix: 'chargeledger', clientId: 'bench-station', version: 'bench' });
-    uplink.setBacklogProvider(() => outbox.size());
-    pump = new OutboxPump(uplink, outbox, { rate: { ratePerS: 1_000_000, burst: 2000 }, maxInFlight: 2000, batchSize: 500, ackTimeoutMs: 60_000, maxPubackPending: 200 });
-    global.gc?.();
-    const samples = [];
-    const sample = async () => {
-      const m = process.memoryUsage();
-      samples.push({ left: await outbox.size(), heapMB: m.heapUsed / 2 ** 20, rssMB: m.rss / 2 ** 20 });
-    };
-    const tStart = Date.now();
-    const timer = setInterval(() => void sample(), 250);
-    pump.start();
-    uplink.start();
-    await waitFor(async () => (await outbox.size()) === 0, 300_000, 20);
-    const drainS = (Date.now() - tStart) / 1000;
-    clearInterval(timer);
-    await sample();
-
-    // Peak heap while the first half drains vs the second half: about equal if memory does not
-    // grow with the backlog (a leak per record would show ~N/2 records' worth of difference).
-    const firstHalf = samples.filter((s) => s.left > N / 2);
-    const secondHalf = samples.filter((s) => s.left <= N / 2);
-    const peak = (xs) => Math.max(...xs.map((s) => s.heapMB));
-    const peakRss = Math.max(...samples.map((s) => s.rssMB));
-    const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-    return [
-      { name: `sync: drain ${N} records to mosquitto, receiver acking`, value: Math.round(N / drainS), unit: 'records/s', target: 2000 },
-      { name: 'sync: peak heap, first half of the backlog draining', value: round(peak(firstHalf)), unit: 'MB' },
-      { name: 'sync: peak heap, second half of the backlog draining', value: round(peak(secondHalf)), unit: 'MB' },
-      { name: 'sync: peak RSS while draining (station process)', value: round(peakRss), unit: 'MB' },
-      { name: `sync: seal + store ${N} records (setup)`, value: round(fillS), unit: 's' },
-    ];
+    const child = fork(__filename, ['--station', dir, url], { execArgv: ['--expose-gc', ...(process.env.CL_BENCH_SYNC_STATION_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    procs.push(child);
+    const r = await new Promise((resolve, reject) => {
+      child.once('message', (m) => (m.error ? reject(new Error(`station: ${m.error}`)) : resolve(m)));
+      child.once('exit', (code) => reject(new Error(`station process exited (${code}) without a result`)));
+    });
+    if (r.total !== N) throw new Error(`outbox held ${r.total}, expected ${N}`);
+    const rows = [{ name: `sync: drain ${N} records to mosquitto, receiver acking`, value: Math.round(N / r.drainS), unit: 'records/s', target: 2000 }];
+    rows.push({ name: 'sync: station heap before the drain (after GC)', value: round(r.idle.heapMB), unit: 'MB' });
+    // Live heap (after a full GC) and RSS at 10/50/90 % drained: flat if memory does not grow
+    // with the backlog (a leak per record would add ~40,000 records' worth between marks).
+    for (const k of r.marks) rows.push({ name: `sync: station live heap at ${k.at * 100}% drained (after GC)`, value: round(k.liveHeapMB), unit: 'MB' });
+    for (const k of r.marks) rows.push({ name: `sync: station anonymous RSS at ${k.at * 100}% drained`, value: round(k.anonMB), unit: 'MB' });
+    for (const k of r.marks) rows.push({ name: `sync: station RSS at ${k.at * 100}% drained (incl. mmapped LevelDB tables)`, value: round(k.rssMB), unit: 'MB' });
+    rows.push({ name: 'sync: station peak heap used while draining (incl. garbage)', value: round(r.peakHeapMB), unit: 'MB' });
+    rows.push({ name: 'sync: station peak RSS while draining', value: round(r.peakRssMB), unit: 'MB' });
+    rows.push({ name: `sync: seal + store ${N} records (setup, bench process)`, value: round(fillS), unit: 's' });
+    return rows;
   } finally {
-    await pump?.stop().catch(() => undefined);
-    await uplink?.close().catch(() => undefined);
-    await store?.close?.().catch?.(() => undefined);
     for (const p of procs.reverse()) await stop(p);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -174,7 +216,12 @@ async function run() {
 
 module.exports = { run };
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--station') {
+  station(process.argv[3], process.argv[4]).then(
+    (r) => process.send(r, () => process.exit(0)),
+    (e) => process.send({ error: e.stack || String(e) }, () => process.exit(1)),
+  );
+} else if (require.main === module) {
   run().then(
     (rows) => console.table(rows),
     (e) => {
