@@ -5,6 +5,8 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+// The compiled package's durable write (npm start and npm install build dist/ first).
+const { writeFileAtomic } = require('../dist/src/adapters/fs/atomic-file.js');
 
 const HASH_FILE = 'admin-password.json';
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
@@ -35,10 +37,7 @@ function ensureAdminPassword(dataDir, env = process.env) {
   if (fs.existsSync(file)) return { stored: JSON.parse(fs.readFileSync(file, 'utf8')), generated: null };
   const generated = crypto.randomBytes(12).toString('base64url');
   const stored = hashPassword(generated);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(stored), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(stored), 0o600);
   return { stored, generated };
 }
 

@@ -1,3 +1,4 @@
+import { hexAscii } from '../../src/core/meter/dsmr';
 import type { MeterSnapshot } from './site';
 
 /** Fixed-point text of an integer scaled by 10^decimals, zero-padded to `intDigits` before the point. */
@@ -21,12 +22,11 @@ export const SIM_IDENT = '/CLS5\\2ChargeLedgerSim';
 
 /** The OBIS fields of one simulated meter's telegram, in the order the simulator profile expects. */
 export function telegramFields(m: MeterSnapshot, nowMs: number): Array<[string, string]> {
-  const idHex = Buffer.from(m.meterId, 'ascii').toString('hex').toUpperCase();
   const importW = Math.max(0, m.powerW);
   return [
     ['1-3:0.2.8', '50'],
     ['0-0:1.0.0', dsmrTime(nowMs)],
-    ['0-0:96.1.1', idHex],
+    ['0-0:96.1.1', hexAscii(m.meterId)],
     ['1-0:1.8.0', `${fixed(m.energyImportWh, 3, 6)}*kWh`],
     ['1-0:2.8.0', `${fixed(0, 3, 6)}*kWh`],
     ['1-0:1.7.0', `${fixed(importW, 3, 2)}*kW`],

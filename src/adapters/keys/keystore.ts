@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { keyIdOf } from '../../core/ledger/record';
 import { createDerSigner, generateEcKeyPair, publicSpkiOf, spkiToPem, type DerSigner } from '../crypto/ecdsa';
 
@@ -20,20 +21,13 @@ export interface StationKeys {
 
 const CURRENT = 'current';
 
-function writeAtomic(file: string, text: string, mode: number): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode); // the umask may have narrowed or the file may have existed
-  renameSync(tmp, file);
-}
-
 function createKey(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKeyPem, publicKeySpki } = generateEcKeyPair('prime256v1');
   const keyId = keyIdOf(publicKeySpki);
-  writeAtomic(path.join(dir, `${keyId}.key`), privateKeyPem, 0o600);
-  writeAtomic(path.join(dir, `${keyId}.pub.pem`), spkiToPem(publicKeySpki), 0o644);
-  writeAtomic(path.join(dir, CURRENT), `${keyId}\n`, 0o644);
+  writeFileAtomic(path.join(dir, `${keyId}.key`), privateKeyPem, 0o600);
+  writeFileAtomic(path.join(dir, `${keyId}.pub.pem`), spkiToPem(publicKeySpki), 0o644);
+  writeFileAtomic(path.join(dir, CURRENT), `${keyId}\n`, 0o644);
   return keyId;
 }
 

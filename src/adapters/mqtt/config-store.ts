@@ -1,5 +1,6 @@
 // Accepted downstream configurations, one file per kind, replaced atomically and versioned.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic-file';
 import path from 'node:path';
 import type { ConfigKind } from '../../core/sync/topics';
 
@@ -32,26 +33,7 @@ export class ConfigStore {
 
   /** Replace the configuration atomically: after a crash either the old or the new one is there, whole. */
   save(kind: ConfigKind, config: StoredConfig): void {
-    const target = this.file(kind);
-    const tmp = `${target}.tmp-${process.pid}`;
-    const fd = openSync(tmp, 'w');
-    try {
-      const buf = Buffer.from(JSON.stringify(config, null, 2) + '\n');
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(tmp);
-      throw e;
-    }
-    closeSync(fd);
-    renameSync(tmp, target);
-    const dfd = openSync(this.dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+    writeFileAtomic(this.file(kind), `${JSON.stringify(config, null, 2)}\n`);
   }
+
 }

@@ -1,7 +1,7 @@
 // Small durable JSON files (the tariff config node's backend overrides and price feed):
 // written to a temp file, fsync'd, then renamed, so a power cut leaves the old or the new file.
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-file';
 
 /** Read a JSON file; undefined when it does not exist, an error when it is not JSON. */
 export function readJsonFile<T>(file: string): T | undefined {
@@ -15,16 +15,7 @@ export function readJsonFile<T>(file: string): T | undefined {
   return JSON.parse(text) as T;
 }
 
-/** Write a JSON file atomically (temp + fsync + rename), creating its directory. */
+/** Write a JSON file atomically (temp + fsync + rename + directory fsync), creating its directory. */
 export function writeJsonFileAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, JSON.stringify(value, null, 1));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 1), 0o600);
 }
