@@ -89,24 +89,37 @@ function freePort() {
   });
 }
 
-function flows(hostPath, ports) {
+/** The 32 connectors and the flow under test. `probe`: stamp in the runtime; otherwise lines over tcp out. */
+function flows(hostPath, ports, probe) {
   const connectors = Array.from({ length: CONNECTORS }, (_, i) => ({ id: String(i + 1), phases: i % 4 === 3 ? 1 : 3, phase: (i % 3) + 1, minCurrentA: 6, maxCurrentA: 32, priority: 0 }));
   const tcpOut = (id, port) => ({ id, type: 'tcp out', z: 'tab', host: '127.0.0.1', port: String(port), beserver: 'client', base64: false, end: false, tls: '', wires: [] });
   const toLine = (id, next) => ({ id, type: 'function', z: 'tab', func: 'msg.payload = JSON.stringify(msg.payload) + "\\n";\nreturn msg;', outputs: 1, wires: [[next]] });
+  const common = [
+    { id: 'tab', type: 'tab', label: 'load latency bench' },
+    { id: 'port', type: 'chargeledger-meter-port', port: hostPath, profile: 'simulator', staleTimeoutS: 30 },
+    { id: 'events', type: 'tcp in', z: 'tab', server: 'client', host: '127.0.0.1', port: String(ports.events), datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [['eventJson']] },
+    { id: 'eventJson', type: 'json', z: 'tab', property: 'payload', action: 'obj', pretty: false, wires: [['load']] },
+    { id: 'load', type: 'chargeledger-load', z: 'tab', siteMeterId: 'SITE', siteCurrentA: '400', connectors, safeCurrentA: 6, validForS: 10, siteTimeoutS: 5, rampStepA: 4, hysteresisA: 1, reserveA: 1, minOnS: 300, minOffS: 120, wires: [[probe ? 'probe' : 'setpointLine']] },
+  ];
+  // The reading is wired to the probe (or its line) before 'load', so Node-RED delivers it there
+  // first and its stamp is not queued behind the 32 setpoints.
+  if (probe) {
+    return {
+      connectors,
+      flow: [
+        ...common,
+        { id: 'meter', type: 'chargeledger-meter', z: 'tab', port: 'port', meterId: '', wires: [['probe', 'load'], ['load']] },
+        { id: 'probe', type: 'cl-bench-probe', z: 'tab', count: CONNECTORS, wires: [] },
+      ],
+    };
+  }
   return {
     connectors,
     flow: [
-      { id: 'tab', type: 'tab', label: 'load latency bench' },
-      { id: 'port', type: 'chargeledger-meter-port', port: hostPath, profile: 'simulator', staleTimeoutS: 30 },
-      // 'readingLine' splits the path: how much of the latency is the pty, serial port and meter
-      // node. Wired before 'load' so Node-RED delivers the reading there first and its line is not
-      // queued behind the 32 setpoints (it costs the setpoints one function node run).
+      ...common,
       { id: 'meter', type: 'chargeledger-meter', z: 'tab', port: 'port', meterId: '', wires: [['readingLine', 'load'], ['load']] },
       toLine('readingLine', 'readingOut'),
       tcpOut('readingOut', ports.reading),
-      { id: 'events', type: 'tcp in', z: 'tab', server: 'client', host: '127.0.0.1', port: String(ports.events), datamode: 'stream', datatype: 'utf8', newline: '\\n', topic: '', trim: false, base64: false, tls: '', wires: [['eventJson']] },
-      { id: 'eventJson', type: 'json', z: 'tab', property: 'payload', action: 'obj', pretty: false, wires: [['load']] },
-      { id: 'load', type: 'chargeledger-load', z: 'tab', siteMeterId: 'SITE', siteCurrentA: '400', connectors, safeCurrentA: 6, validForS: 10, siteTimeoutS: 5, rampStepA: 4, hysteresisA: 1, reserveA: 1, minOnS: 300, minOffS: 120, wires: [['setpointLine']] },
       toLine('setpointLine', 'setpointOut'),
       tcpOut('setpointOut', ports.setpoints),
     ],
@@ -132,10 +145,13 @@ async function stopChild(child) {
   await exited;
 }
 
-async function run() {
-  if (spawnSync('sh', ['-c', 'command -v socat'], { stdio: 'ignore' }).status !== 0) {
-    return [{ name: 'site telegram → setpoints, 32 connectors (socat missing)', value: NaN, unit: 'ms' }];
-  }
+/**
+ * One run of the flow in a fresh Node-RED child. `probe` true: stamps taken in the runtime where
+ * the setpoints leave chargeledger-load (the target's definition); false: lines carried by a
+ * function node and tcp out to this process (adds a second process, a vm call and a socket write
+ * per setpoint). Returns the latencies in ms from the last telegram byte in the pty.
+ */
+async function measure(probe) {
   const { encodeDsmrTelegram } = require('../dist/src/core/meter/dsmr');
   const { telegramFields } = require('../dist/hardware/simulator/telegram');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-bench-load-'));
@@ -147,24 +163,22 @@ async function run() {
   const servers = [];
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const firstMs = [];
-  const lastMs = [];
-  const readingMs = [];
-  let lost = 0;
+  const out = { firstMs: [], lastMs: [], readingMs: [], lost: 0 };
   let output = '';
   try {
     socat = await startSocat(dir);
-    const setpoints = await lineServer(true);
-    const readings = await lineServer(true);
     const events = await lineServer(false);
-    servers.push(setpoints, readings, events);
-    const { flow, connectors } = flows(socat.hostPath, { setpoints: setpoints.port, reading: readings.port, events: events.port });
+    servers.push(events);
+    const setpoints = probe ? null : await lineServer(true);
+    const readings = probe ? null : await lineServer(true);
+    if (!probe) servers.push(setpoints, readings);
+    const { flow, connectors } = flows(socat.hostPath, { setpoints: setpoints?.port, reading: readings?.port, events: events.port }, probe);
     fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
     const settings = {
       uiHost: '127.0.0.1',
       uiPort: await freePort(),
       flowFile: 'flows.json',
-      nodesDir: [root],
+      nodesDir: probe ? [root, path.join(__dirname, 'probe')] : [root],
       credentialSecret: false,
       functionExternalModules: false,
       externalModules: { autoInstall: false, palette: { allowInstall: false } },
@@ -177,7 +191,7 @@ async function run() {
     fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
     const redJs = require.resolve('node-red/red.js', { paths: [root] });
     const extra = (process.env.CL_BENCH_NODE_ARGS || '').split(/\s+/).filter(Boolean);
-    child = spawn(process.execPath, [...extra, redJs, '--settings', path.join(userDir, 'settings.js'), '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...extra, redJs, '--settings', path.join(userDir, 'settings.js'), '--userDir', userDir], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const onOut = (d) => {
       output = (output + d).slice(-20000);
       if (process.env.CL_BENCH_VERBOSE) process.stderr.write(d);
@@ -188,41 +202,60 @@ async function run() {
     died.catch(() => {});
     const within = (p, ms, what) => Promise.race([p, died, sleep(ms).then(() => Promise.reject(new Error(`timed out waiting for ${what}: ${output.slice(-2000)}`)))]);
 
-    // Ready when both tcp out clients and the tcp in client have connected.
-    await within(waitFor(() => setpoints.sockets.size && readings.sockets.size && events.sockets.size, 60000, 'connections'), 60000, 'Node-RED flows to connect');
-    const evSock = [...events.sockets][0];
+    // Decisions as seen by this process: a count, and the stamps (CLOCK_MONOTONIC ns) of the newest.
+    let decisions = 0;
+    let onDecision = null;
+    if (probe) {
+      child.on('message', (m) => {
+        decisions++;
+        onDecision?.({ reading: m.reading === null ? undefined : BigInt(m.reading), first: BigInt(m.first), last: BigInt(m.last) });
+      });
+    } else {
+      let base = 0;
+      let first;
+      let reading;
+      readings.onLines = (_n, at) => (reading ??= at);
+      setpoints.onLines = (n, at) => {
+        first ??= at;
+        while (n - base >= CONNECTORS) {
+          base += CONNECTORS;
+          decisions++;
+          onDecision?.({ reading, first, last: at });
+          first = undefined;
+          reading = undefined;
+        }
+      };
+    }
+    // Ready when the tcp in client (and the tcp out clients) have connected.
+    const connected = () => events.sockets.size && (probe || (setpoints.sockets.size && readings.sockets.size));
+    await within(waitFor(connected, 60000, 'connections'), 60000, 'Node-RED flows to connect');
     // Every connector charging: each event makes one (fail-safe) decision of 32 setpoints.
-    evSock.write(connectors.map((c) => `${JSON.stringify({ connectorId: c.id, event: 'start' })}\n`).join(''));
-    await within(waitFor(() => setpoints.lines >= CONNECTORS * CONNECTORS, 10000, 'event setpoints'), 10000, 'the start events to be decided');
+    [...events.sockets][0].write(connectors.map((c) => `${JSON.stringify({ connectorId: c.id, event: 'start' })}\n`).join(''));
+    await within(waitFor(() => decisions >= CONNECTORS, 10000, 'event setpoints'), 10000, 'the start events to be decided');
 
     fd = fs.openSync(socat.meterPath, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
-    let pending = null;
-    setpoints.onLines = (n, at) => {
-      if (!pending) return;
-      const got = n - pending.base;
-      if (pending.first === undefined) pending.first = at - pending.t0;
-      if (got >= CONNECTORS && pending.last === undefined) {
-        pending.last = at - pending.t0;
-        pending.resolve(true);
-      }
-    };
-    readings.onLines = (_n, at) => {
-      if (pending && pending.reading === undefined) pending.reading = at - pending.t0;
-    };
+    // In tcp mode stamps are performance.now() ms of this process; in probe mode hrtime ns.
+    const elapsedMs = (t0, t) => (t === undefined ? undefined : probe ? Number(t - t0.ns) / 1e6 : t - t0.ms);
     const send = async (k, timeoutMs) => {
-      const p = { base: setpoints.lines };
-      const done = new Promise((resolve) => (p.resolve = resolve));
+      const base = decisions;
+      let got = null;
+      const done = new Promise((resolve) => {
+        onDecision = (d) => {
+          got ??= d;
+          resolve(true);
+        };
+      });
       const telegram = siteTelegram(encodeDsmrTelegram, telegramFields, [100 + (k % 9), 101 + (k % 7), 99 + (k % 5)], Date.now());
       const buf = Buffer.from(telegram, 'latin1');
-      pending = p;
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off);
-      p.t0 = performance.now(); // the last byte is in the pty
+      const t0 = { ns: process.hrtime.bigint(), ms: performance.now() }; // the last byte is in the pty
       const ok = await Promise.race([done, died, sleep(timeoutMs).then(() => false)]);
       await sleep(GAP_MS);
-      pending = null;
-      // Lines beyond 32 mean another decision (watchdog, partial telegram) overlapped: not a clean sample.
-      return ok && setpoints.lines - p.base === CONNECTORS ? p : null;
+      onDecision = null;
+      // Another decision in the same window (watchdog, partial telegram) is not a clean sample.
+      if (!ok || decisions - base !== 1) return null;
+      return { first: elapsedMs(t0, got.first), last: elapsedMs(t0, got.last), reading: elapsedMs(t0, got.reading) };
     };
     // The port opens asynchronously: retry until a telegram comes through, then let it settle.
     const deadline = Date.now() + 30000;
@@ -232,12 +265,12 @@ async function run() {
       const r = await send(k, 2000);
       if (k <= WARMUP) continue;
       if (!r) {
-        lost++;
+        out.lost++;
         continue;
       }
-      firstMs.push(r.first);
-      lastMs.push(r.last);
-      if (r.reading !== undefined) readingMs.push(r.reading);
+      out.firstMs.push(r.first);
+      out.lastMs.push(r.last);
+      if (r.reading !== undefined) out.readingMs.push(r.reading);
     }
   } finally {
     process.removeListener('exit', killOnExit);
@@ -250,18 +283,29 @@ async function run() {
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  firstMs.sort((a, b) => a - b);
-  lastMs.sort((a, b) => a - b);
-  readingMs.sort((a, b) => a - b);
+  for (const a of [out.firstMs, out.lastMs, out.readingMs]) a.sort((x, y) => x - y);
+  return out;
+}
+
+async function run() {
+  if (spawnSync('sh', ['-c', 'command -v socat'], { stdio: 'ignore' }).status !== 0) {
+    return [{ name: 'site telegram → setpoints, 32 connectors (socat missing)', value: NaN, unit: 'ms' }];
+  }
   const r2 = (x) => (x === undefined ? NaN : Math.round(x * 100) / 100);
+  const q = (a, p) => r2(quantile(a, p));
+  const inRuntime = await measure(true);
+  const viaTcp = await measure(false);
   return [
-    { name: `site telegram → first setpoint, ${CONNECTORS} connectors, p50`, value: r2(quantile(firstMs, 0.5)), unit: 'ms' },
-    { name: `site telegram → first setpoint, ${CONNECTORS} connectors, p99`, value: r2(quantile(firstMs, 0.99)), unit: 'ms' },
-    { name: `site telegram → all ${CONNECTORS} setpoints, p50`, value: r2(quantile(lastMs, 0.5)), unit: 'ms' },
-    { name: `site telegram → all ${CONNECTORS} setpoints, p99`, value: r2(quantile(lastMs, 0.99)), unit: 'ms', target: '< 5' },
-    { name: 'of which: site telegram → reading out of the meter node, p50', value: r2(quantile(readingMs, 0.5)), unit: 'ms' },
-    { name: 'of which: site telegram → reading out of the meter node, p99', value: r2(quantile(readingMs, 0.99)), unit: 'ms' },
-    { name: 'site telegram → setpoints, samples lost', value: lost, unit: 'count', target: 0 },
+    { name: `site telegram → first setpoint out of the node, ${CONNECTORS} connectors, p50`, value: q(inRuntime.firstMs, 0.5), unit: 'ms' },
+    { name: `site telegram → first setpoint out of the node, ${CONNECTORS} connectors, p99`, value: q(inRuntime.firstMs, 0.99), unit: 'ms' },
+    { name: `site telegram → all ${CONNECTORS} setpoints out of the node, p50`, value: q(inRuntime.lastMs, 0.5), unit: 'ms' },
+    { name: `site telegram → all ${CONNECTORS} setpoints out of the node, p99`, value: q(inRuntime.lastMs, 0.99), unit: 'ms', target: '< 5' },
+    { name: `site telegram → all ${CONNECTORS} setpoints out of the node, max`, value: q(inRuntime.lastMs, 1), unit: 'ms' },
+    { name: 'of which: site telegram → reading out of the meter node, p50', value: q(inRuntime.readingMs, 0.5), unit: 'ms' },
+    { name: 'of which: site telegram → reading out of the meter node, p99', value: q(inRuntime.readingMs, 0.99), unit: 'ms' },
+    { name: `via function + tcp out to another process: all ${CONNECTORS} setpoint lines, p50`, value: q(viaTcp.lastMs, 0.5), unit: 'ms' },
+    { name: `via function + tcp out to another process: all ${CONNECTORS} setpoint lines, p99`, value: q(viaTcp.lastMs, 0.99), unit: 'ms' },
+    { name: 'site telegram → setpoints, samples lost', value: inRuntime.lost + viaTcp.lost, unit: 'count', target: 0 },
   ];
 }
 
