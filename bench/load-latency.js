@@ -20,7 +20,7 @@ const root = path.resolve(__dirname, '..');
 const CONNECTORS = 32;
 const WARMUP = 20;
 const SAMPLES = Number(process.env.CL_BENCH_SAMPLES || 1000);
-const GAP_MS = 5;
+const GAP_MS = Number(process.env.CL_BENCH_GAP_MS || 5);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -163,7 +163,7 @@ async function measure(probe) {
   const servers = [];
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const out = { firstMs: [], lastMs: [], readingMs: [], lost: 0 };
+  const out = { firstMs: [], lastMs: [], readingMs: [], lost: 0, samples: [] };
   let output = '';
   try {
     socat = await startSocat(dir);
@@ -255,7 +255,7 @@ async function measure(probe) {
       onDecision = null;
       // Another decision in the same window (watchdog, partial telegram) is not a clean sample.
       if (!ok || decisions - base !== 1) return null;
-      return { first: elapsedMs(t0, got.first), last: elapsedMs(t0, got.last), reading: elapsedMs(t0, got.reading) };
+      return { t0ns: t0.ns, first: elapsedMs(t0, got.first), last: elapsedMs(t0, got.last), reading: elapsedMs(t0, got.reading) };
     };
     // The port opens asynchronously: retry until a telegram comes through, then let it settle.
     const deadline = Date.now() + 30000;
@@ -270,6 +270,7 @@ async function measure(probe) {
       }
       out.firstMs.push(r.first);
       out.lastMs.push(r.last);
+      out.samples.push({ t0ns: r.t0ns, lastMs: r.last, readingMs: r.reading });
       if (r.reading !== undefined) out.readingMs.push(r.reading);
     }
   } finally {
@@ -309,7 +310,7 @@ async function run() {
   ];
 }
 
-module.exports = { run };
+module.exports = { run, measure };
 
 if (require.main === module) {
   run().then(

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { SerialPort } from 'serialport';
 import type { PortAddress, SerialSettings } from './address';
+import { directReadBinding } from './direct-read';
 
 /** An open byte stream to a meter. */
 export interface Conn {
@@ -49,7 +50,9 @@ function onceClosed(emitter: NodeJS.EventEmitter, event: string, mapErr: (...a: 
 }
 
 async function openSerial(path: string, s: SerialSettings): Promise<Conn> {
-  const port = new SerialPort({ path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits, autoOpen: false });
+  // `binding` is left out of SerialPort's option type but honoured: it replaces the detected one.
+  const options = { path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits, autoOpen: false, binding: directReadBinding };
+  const port = new SerialPort(options);
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(named(err, path)) : resolve())));
   // Errors after open arrive on 'error' and are followed by 'close'; keep them from crashing the process.
   let lastError: Error | undefined;
