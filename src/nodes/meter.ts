@@ -32,20 +32,12 @@ export default function (RED: NodeAPI): void {
     const health = new MeterHealthSet({ staleAfterMs: port.staleTimeoutMs, filter, portLabel: port.address }, SYSTEM_CLOCK);
     let lastPowerW: number | undefined;
     let timer: NodeJS.Timeout | null = null;
-    let shown = '';
 
     function showStatus(): void {
-      if (port!.configError) {
-        statusFault(node, 'port config error');
-        shown = '';
-        return;
-      }
+      if (port!.configError) return statusFault(node, 'port config error');
       const sum = health.summary();
       const s = meterStatus({ ...sum, powerW: lastPowerW });
-      const key = `${s.level}|${s.text}`;
-      // Why compare: status updates travel to every open editor; one per change is enough.
-      if (key === shown) return;
-      shown = key;
+      // An unchanged status is not re-sent (lib/status), so this may run on every reading.
       if (s.level === 'ok') statusOk(node, s.text);
       else if (s.level === 'warn') statusWarn(node, s.text);
       else statusFault(node, s.text);

@@ -15,6 +15,31 @@ const floorDa = (a: number): number => Math.floor(a * 10 + 1e-9);
 /** Amperes to deci-amps, rounding up (for measured use: never less than measured). */
 const ceilDa = (a: number): number => Math.ceil(a * 10 - 1e-9);
 
+/** A connector's lowest cap in dA and the constraint it comes from (the first named of equal caps). */
+function connectorCap(rt: ConnectorRuntime, minDa: number, safeDa: number): { da: number; bound: BoundBy } {
+  let da = floorDa(rt.cfg.maxCurrentA);
+  let bound: BoundBy = 'connector_max';
+  const cableDa = rt.cfg.cableMaxCurrentA === undefined ? undefined : floorDa(rt.cfg.cableMaxCurrentA);
+  if (cableDa !== undefined && cableDa < da) {
+    da = cableDa;
+    bound = 'cable';
+  }
+  if (rt.evCapDa !== undefined && rt.evCapDa < da) {
+    da = rt.evCapDa;
+    bound = 'ev_draw';
+  }
+  if (rt.state === 'suspended_ev' && minDa < da) {
+    da = minDa;
+    bound = 'ev_draw';
+  }
+  // After a restart, a connector whose state is not known yet stays at the safe current.
+  if (rt.state === 'unknown' && safeDa < da) {
+    da = safeDa;
+    bound = 'fail_safe';
+  }
+  return { da, bound };
+}
+
 /** Why the controller is in fail-safe, or null when it is not. */
 export type FailSafeReason = null | 'restart' | 'no_site_reading' | 'site_meter_stale' | 'site_meter_unhealthy' | 'site_meter_no_current';
 
@@ -164,21 +189,7 @@ export class LoadController {
       const target: Target = { rt, da: 0, boundBy: rt.state === 'plugged' ? 'admission' : 'ev_draw', minDa, weights };
       targets.push(target);
       if (!wantsCurrent(rt)) continue;
-      let maxDa = floorDa(rt.cfg.maxCurrentA);
-      let maxBound: BoundBy = 'connector_max';
-      const caps: Array<[number | undefined, BoundBy]> = [
-        [rt.cfg.cableMaxCurrentA === undefined ? undefined : floorDa(rt.cfg.cableMaxCurrentA), 'cable'],
-        [rt.evCapDa, 'ev_draw'],
-        [rt.state === 'suspended_ev' ? minDa : undefined, 'ev_draw'],
-        // After a restart, a connector whose state is not known yet stays at the safe current.
-        [rt.state === 'unknown' ? floorDa(t.safeCurrentA) : undefined, 'fail_safe'],
-      ];
-      for (const [da, bound] of caps) {
-        if (da !== undefined && da < maxDa) {
-          maxDa = da;
-          maxBound = bound;
-        }
-      }
+      const { da: maxDa, bound: maxBound } = connectorCap(rt, minDa, floorDa(t.safeCurrentA));
       if (maxDa < minDa) {
         target.boundBy = maxBound;
         continue;

@@ -8,27 +8,44 @@ export function fitStatus(text: string): string {
   return text.length <= MAX_STATUS_CHARS ? text : `${text.slice(0, MAX_STATUS_CHARS - 1)}…`;
 }
 
+/** The status each node shows now, as fill|shape|text. */
+const shown = new WeakMap<Node, string>();
+
+/**
+ * Set a status unless the node shows it already. Why: nodes on the reading path set their status
+ * on every reading, and each node.status() is an event to every open editor plus garbage on the
+ * path a setpoint waits behind; an unchanged status needs neither.
+ */
+function show(node: Node, fill: 'green' | 'yellow' | 'red' | 'grey', shape: 'dot' | 'ring', text: string): void {
+  const fitted = fitStatus(text);
+  const key = `${fill}|${shape}|${fitted}`;
+  if (shown.get(node) === key) return;
+  shown.set(node, key);
+  node.status({ fill, shape, text: fitted });
+}
+
 /** Green dot: connected / ok. */
 export function statusOk(node: Node, text: string): void {
-  node.status({ fill: 'green', shape: 'dot', text: fitStatus(text) });
+  show(node, 'green', 'dot', text);
 }
 
 /** Yellow ring: connecting / stale / degraded. */
 export function statusWarn(node: Node, text: string): void {
-  node.status({ fill: 'yellow', shape: 'ring', text: fitStatus(text) });
+  show(node, 'yellow', 'ring', text);
 }
 
 /** Red ring: disconnected / fault. */
 export function statusFault(node: Node, text: string): void {
-  node.status({ fill: 'red', shape: 'ring', text: fitStatus(text) });
+  show(node, 'red', 'ring', text);
 }
 
 /** Grey ring: stopped / idle. */
 export function statusIdle(node: Node, text: string): void {
-  node.status({ fill: 'grey', shape: 'ring', text: fitStatus(text) });
+  show(node, 'grey', 'ring', text);
 }
 
 /** Clear the status. */
 export function statusClear(node: Node): void {
+  shown.delete(node);
   node.status({});
 }
