@@ -2,7 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { encodeDsmrTelegram } from '../../src/core/meter/dsmr';
 import type { SimConfig } from './config';
-import { SimSite } from './site';
+import { serveModbusMeter, type ServedModbusMeter } from './modbus-device';
+import { SITE_METER_ID, SimSite } from './site';
 import { SIM_IDENT, telegramFields } from './telegram';
 
 /** Where the simulator listens and writes. */
@@ -14,6 +15,8 @@ export interface SimEndpoints {
   controlPort: number;
   /** Also write telegrams to this tty device (one end of a socat pseudo-terminal pair). */
   meterDevice?: string;
+  /** Also serve the site meter as an Eastron SDM630 (Modbus RTU slave 1) on this tty device. */
+  modbusDevice?: string;
 }
 
 /** A running simulator. */
@@ -91,13 +94,23 @@ export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (lin
     device.on('error', (e) => log(`meter device: ${e.message}`));
   }
 
+  let modbus: ServedModbusMeter | undefined;
+  if (ep.modbusDevice) modbus = await serveModbusMeter(ep.modbusDevice, 'sdm630', log);
+  const showModbus = (snapshots = site.snapshots()) => {
+    const siteMeter = modbus && snapshots.find((m) => m.meterId === SITE_METER_ID);
+    if (siteMeter) modbus!.show(siteMeter);
+  };
+  showModbus();
+
   const timer = setInterval(() => {
     const now = Date.now();
     for (const ev of site.tick(now)) {
       const line = `${JSON.stringify(ev)}\n`;
       for (const s of controlClients) s.write(line);
     }
-    const telegrams = site.snapshots().map((m) => encodeDsmrTelegram(telegramFields(m, now), SIM_IDENT));
+    const snapshots = site.snapshots();
+    const telegrams = snapshots.map((m) => encodeDsmrTelegram(telegramFields(m, now), SIM_IDENT));
+    showModbus(snapshots);
     const bytes = telegrams.join('');
     for (const s of meterClients) s.write(bytes);
     device?.write(bytes);
@@ -112,6 +125,7 @@ export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (lin
       for (const s of [...meterClients, ...controlClients]) s.destroy();
       await Promise.all([meterServer, controlServer].map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       if (device) await new Promise<void>((r) => device!.end(() => r()));
+      await modbus?.close();
     },
   };
 }

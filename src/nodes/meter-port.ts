@@ -2,11 +2,10 @@
 // profile that decodes it. It counts its users (meter nodes), opens the shared feed for the
 // first and releases it after the last; a plain redeploy keeps the port open (see registry.ts).
 import type { DecodeEvent } from '../core/meter/events';
-import type { MeterProfile } from '../core/meter/profile';
-import { loadProfile } from '../adapters/profiles';
+import { loadAnyProfile, type AnyProfile } from '../adapters/profiles';
 import type { BackoffOptions } from '../adapters/serial/backoff';
 import { listPorts } from '../adapters/serial/list-ports';
-import type { MeterFeed } from '../adapters/serial/meter-feed';
+import type { Feed } from '../adapters/serial/feed';
 import type { LinkState, MeterLinkOptions } from '../adapters/serial/meter-link';
 import { linkOptionsFor } from '../adapters/serial/port-config';
 import { acquireFeed, closeIdleFeed, releaseFeed } from '../adapters/serial/shared-feeds';
@@ -53,10 +52,10 @@ export default function (RED: NodeAPI): void {
     node.staleTimeoutMs = cfg.staleTimeoutMs;
     node.address = cfg.port;
     node.configError = null;
-    let profile: MeterProfile | null = null;
+    let profile: AnyProfile | null = null;
     let linkOpts: MeterLinkOptions | null = null;
     try {
-      profile = loadProfile(String(def.profile ?? '').trim() || 'generic-dsmr');
+      profile = loadAnyProfile(String(def.profile ?? '').trim() || 'generic-dsmr');
       linkOpts = linkOptionsFor(cfg, profile, RED.settings.chargeledgerMeterBackoff as BackoffOptions | undefined);
     } catch (e) {
       node.configError = e as Error;
@@ -64,9 +63,9 @@ export default function (RED: NodeAPI): void {
     }
     const lingerMs = Number(RED.settings.chargeledgerMeterPortLingerMs ?? DEFAULT_LINGER_MS);
     const users = new Set<MeterPortUser>();
-    let feed: MeterFeed | null = null;
+    let feed: Feed | null = null;
     // The feed released last, which may still linger: closed at once if this node is deleted.
-    let released: MeterFeed | null = null;
+    let released: Feed | null = null;
     let acquiring: Promise<void> | null = null;
     let closed = false;
 

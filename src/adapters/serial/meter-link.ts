@@ -33,6 +33,8 @@ export interface MeterLinkOptions {
   presenceCheckMs?: number;
   /** A "line" longer than this many bytes is noise: dropped and counted (default 64 KiB). */
   maxLineBytes?: number;
+  /** Emit the bytes as they come ('bytes' events) instead of lines: for binary protocols (Modbus RTU). */
+  raw?: boolean;
   random?: () => number;
 }
 
@@ -43,7 +45,7 @@ export interface LinkState {
   error?: Error;
 }
 
-/** Events: 'line' (line without '\n'), 'state' (LinkState), 'handshake' (HandshakeResult), 'problem' (reason, Error). */
+/** Events: 'line' (line without '\n') or, when raw, 'bytes' (Buffer); 'state' (LinkState), 'handshake' (HandshakeResult), 'problem' (reason, Error). */
 export class MeterLink extends EventEmitter implements ByteSource {
   private conn: Conn | null = null;
   private stopped = true;
@@ -126,24 +128,8 @@ export class MeterLink extends EventEmitter implements ByteSource {
     this.conn = conn;
     this.lastByteMono = performance.now();
     this.pendingBytes = 0;
-    const maxLine = this.opts.maxLineBytes ?? 65536;
-    let parser = this.newParser();
-    let etxSeen = false;
-    conn.stream.on('data', (chunk: Buffer) => {
-      this.lastByteMono = performance.now();
-      this.pendingBytes += chunk.length;
-      // Why: the readline parser buffers without bound until it sees '\n'; a stream of noise
-      // (wrong baud rate) would grow it forever.
-      if (this.pendingBytes > maxLine) {
-        parser.destroy();
-        parser = this.newParser();
-        this.pendingBytes = 0;
-        etxSeen = false;
-        this.emit('problem', 'line_too_long', new Error(`more than ${maxLine} bytes without a line end`));
-        return;
-      }
-      etxSeen = feedLines(parser, chunk, etxSeen);
-    });
+    if (this.opts.raw) conn.stream.on('data', (chunk: Buffer) => this.onBytes(chunk));
+    else conn.stream.on('data', this.lineSplitter());
     conn.onClose((err) => {
       if (this.conn !== conn) return;
       this.conn = null;
@@ -178,6 +164,33 @@ export class MeterLink extends EventEmitter implements ByteSource {
         void conn.close();
       });
     }, every);
+  }
+
+  private onBytes(chunk: Buffer): void {
+    this.lastByteMono = performance.now();
+    this.emit('bytes', chunk);
+  }
+
+  /** A 'data' listener that feeds one connection's bytes through a fresh readline parser. */
+  private lineSplitter(): (chunk: Buffer) => void {
+    const maxLine = this.opts.maxLineBytes ?? 65536;
+    let parser = this.newParser();
+    let etxSeen = false;
+    return (chunk: Buffer) => {
+      this.lastByteMono = performance.now();
+      this.pendingBytes += chunk.length;
+      // Why: the readline parser buffers without bound until it sees '\n'; a stream of noise
+      // (wrong baud rate) would grow it forever.
+      if (this.pendingBytes > maxLine) {
+        parser.destroy();
+        parser = this.newParser();
+        this.pendingBytes = 0;
+        etxSeen = false;
+        this.emit('problem', 'line_too_long', new Error(`more than ${maxLine} bytes without a line end`));
+        return;
+      }
+      etxSeen = feedLines(parser, chunk, etxSeen);
+    };
   }
 
   private newParser(): ReadlineParser {

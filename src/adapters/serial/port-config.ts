@@ -1,10 +1,11 @@
 // From what a technician configures (port, serial settings, mode) plus the meter profile's
 // defaults to the settings of a MeterLink. Shared by the config node and the CLI.
-import type { MeterProfile } from '../../core/meter/profile';
+import { isModbusProfile, type AnyProfile } from '../profiles';
 import { DEFAULT_SERIAL, parseAddress, serialSettingsProblems, type SerialSettings } from './address';
 import type { BackoffOptions } from './backoff';
 import { IEC_REQUEST } from './iec-mode-c';
 import type { MeterLinkOptions } from './meter-link';
+import { DEFAULT_MODBUS_POLL_MS } from './modbus-feed';
 
 /** A meter port as configured; absent serial fields take the profile's defaults. */
 export interface MeterPortConfig {
@@ -26,14 +27,14 @@ export interface MeterPortConfig {
 export const DEFAULT_POLL_MS = 10_000;
 
 /** The serial settings a profile implies: IEC mode C heads at their sign-on speed, else the profile's, else 115200 8N1. */
-export function profileSerial(profile: MeterProfile): SerialSettings {
-  if (profile.iec) return { baudRate: profile.iec.initialBaud, dataBits: profile.iec.dataBits, parity: profile.iec.parity, stopBits: profile.iec.stopBits };
+export function profileSerial(profile: AnyProfile): SerialSettings {
+  if (!isModbusProfile(profile) && profile.iec) return { baudRate: profile.iec.initialBaud, dataBits: profile.iec.dataBits, parity: profile.iec.parity, stopBits: profile.iec.stopBits };
   if (profile.serial) return { baudRate: profile.serial.baud, dataBits: profile.serial.dataBits, parity: profile.serial.parity, stopBits: profile.serial.stopBits };
   return { ...DEFAULT_SERIAL };
 }
 
 /** MeterLink settings for a configured port and its profile; throws an Error listing every problem. */
-export function linkOptionsFor(cfg: MeterPortConfig, profile: MeterProfile, backoff?: BackoffOptions): MeterLinkOptions {
+export function linkOptionsFor(cfg: MeterPortConfig, profile: AnyProfile, backoff?: BackoffOptions): MeterLinkOptions {
   const address = parseAddress(cfg.port);
   const base = profileSerial(profile);
   const serial: SerialSettings = {
@@ -44,6 +45,14 @@ export function linkOptionsFor(cfg: MeterPortConfig, profile: MeterProfile, back
   };
   const problems = serialSettingsProblems(serial);
   if (!(cfg.staleTimeoutMs > 0)) problems.push(`stale timeout must be > 0 ms, got ${cfg.staleTimeoutMs}`);
+  if (isModbusProfile(profile)) {
+    // Modbus RTU: the feed polls request by request over raw bytes; the link only carries them.
+    const pollIntervalMs = cfg.pollIntervalMs ?? profile.pollIntervalMs ?? DEFAULT_MODBUS_POLL_MS;
+    if (!(pollIntervalMs >= 100)) problems.push(`poll interval must be at least 100 ms, got ${pollIntervalMs}`);
+    if (cfg.mode === 'push') problems.push('a Modbus RTU meter answers polls only: mode must be auto or poll');
+    if (problems.length) throw new Error(`meter port ${cfg.port}: ${problems.join('; ')}`);
+    return { address, serial, mode: 'push', raw: true, pollIntervalMs, handshake: 'none', backoff, idleTimeoutMs: 0 };
+  }
   const modeC = profile.iec?.mode === 'C';
   const mode = !cfg.mode || cfg.mode === 'auto' ? (profile.poll || modeC ? 'poll' : 'push') : cfg.mode;
   const pollIntervalMs = cfg.pollIntervalMs ?? profile.poll?.intervalMs ?? DEFAULT_POLL_MS;
@@ -67,6 +76,7 @@ export function linkOptionsFor(cfg: MeterPortConfig, profile: MeterProfile, back
 
 /** A key that changes whenever anything that needs a reopen changes (for the shared-port registry). */
 export function linkConfigKey(opts: MeterLinkOptions, profileName: string): string {
-  const { address, serial, mode, pollIntervalMs, request, handshake, switchBaud, idleTimeoutMs } = opts;
-  return JSON.stringify({ address, serial, mode, pollIntervalMs: mode === 'poll' ? pollIntervalMs : 0, request, handshake, switchBaud, idleTimeoutMs, profileName });
+  const { address, serial, mode, pollIntervalMs, request, handshake, switchBaud, idleTimeoutMs, raw } = opts;
+  const polled = mode === 'poll' || raw === true;
+  return JSON.stringify({ address, serial, mode, raw, pollIntervalMs: polled ? pollIntervalMs : 0, request, handshake, switchBaud, idleTimeoutMs, profileName });
 }

@@ -1,13 +1,11 @@
 // `chargeledger read`: live readings from a meter port as JSON lines, for a technician
 // checking the wiring on site.
-import { loadProfile } from '../../adapters/profiles';
+import { loadAnyProfile, type AnyProfile } from '../../adapters/profiles';
+import { createFeed, type Feed } from '../../adapters/serial/feed';
 import { listPorts } from '../../adapters/serial/list-ports';
-import { MeterFeed } from '../../adapters/serial/meter-feed';
-import { MeterLink, type LinkState } from '../../adapters/serial/meter-link';
+import type { LinkState } from '../../adapters/serial/meter-link';
 import { linkOptionsFor, type MeterPortConfig } from '../../adapters/serial/port-config';
-import { createMeterDecoder } from '../../core/meter/decoder';
 import type { DecodeEvent } from '../../core/meter/events';
-import type { MeterProfile } from '../../core/meter/profile';
 import { intOption, parseOptions, UsageError, type CliIO, type Command } from '../usage';
 
 const usage = `Usage: chargeledger read --port PATH|tcp://HOST:PORT --profile NAME [--baud N] [--count N]
@@ -22,12 +20,13 @@ Options:
   --port P        serial device (/dev/ttyUSB0, /dev/serial/by-id/...) or
                   tcp://host:port of a ser2net / RS-485-to-Ethernet gateway
   --profile P     meter profile name from hardware/meters (simulator,
-                  generic-dsmr, generic-iec62056-21) or a path to a profile JSON
+                  generic-dsmr, generic-iec62056-21, sdm630 for Modbus RTU)
+                  or a path to a profile JSON
   --baud N        baud rate (default: the profile's)
   --data-bits N   5..8, --parity none|even|odd|mark|space, --stop-bits 1|2
                   (default: the profile's)
   --mode M        auto (default), push or poll
-  --interval S    poll interval in seconds (poll mode)
+  --interval S    poll interval in seconds (poll mode, Modbus)
   --count N       stop after N readings (exit 0)
   --timeout S     give up when no valid reading arrived for S seconds (exit 1)
 
@@ -35,9 +34,9 @@ Exit status: 0 done, 1 the port cannot be opened or no reading in time,
 2 usage error.
 `;
 
-function profileOrUsage(name: string): MeterProfile {
+function profileOrUsage(name: string): AnyProfile {
   try {
-    return loadProfile(name);
+    return loadAnyProfile(name);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -84,9 +83,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const count = intOption(values.count, 'count', 0, 1);
   const timeoutS = intOption(values.timeout, 'timeout', 0, 1);
   const profile = profileOrUsage(values.profile);
-  let feed: MeterFeed;
+  let feed: Feed;
   try {
-    feed = new MeterFeed(new MeterLink(linkOptionsFor(configFrom(values), profile)), createMeterDecoder(profile));
+    feed = createFeed(linkOptionsFor(configFrom(values), profile), profile);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

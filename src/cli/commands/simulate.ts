@@ -28,6 +28,8 @@ Options (environment variable, default):
   --meter-port N           telegram port, 0 = any free port (CHARGELEDGER_SIM_METER_PORT, 0)
   --control-port N         events/setpoints port, 0 = any (CHARGELEDGER_SIM_CONTROL_PORT, 0)
   --meter-device PATH      also write telegrams to this tty (a socat pseudo-terminal)
+  --modbus-device PATH     also answer Modbus RTU polls on this tty as an Eastron
+                           SDM630 (slave 1, 9600 8N1) showing the site meter
 ${Object.entries(FLAGS)
   .map(([flag, key]) => `  --${`${flag} V`.padEnd(23)} ${key} (${SIM_ENV_KEYS[key]}, ${DEFAULT_SIM_CONFIG[key]})`)
   .join('\n')}
@@ -41,7 +43,7 @@ const command: Command = {
   usage,
   async run(argv, io) {
     const stringOpt = { type: 'string' } as const;
-    const options = Object.fromEntries([...Object.keys(FLAGS), 'host', 'meter-port', 'control-port', 'meter-device'].map((f) => [f, stringOpt]));
+    const options = Object.fromEntries([...Object.keys(FLAGS), 'host', 'meter-port', 'control-port', 'meter-device', 'modbus-device'].map((f) => [f, stringOpt]));
     const { values } = parseOptions(argv, options);
     const v = values as Record<string, string | undefined>;
     const overrides: Partial<Record<keyof SimConfig, string>> = {};
@@ -57,6 +59,7 @@ const command: Command = {
       meterPort: intOption(v['meter-port'] ?? process.env.CHARGELEDGER_SIM_METER_PORT, 'meter-port', 0),
       controlPort: intOption(v['control-port'] ?? process.env.CHARGELEDGER_SIM_CONTROL_PORT, 'control-port', 0),
       meterDevice: v['meter-device'],
+      modbusDevice: v['modbus-device'],
     }, (line) => io.stderr(`simulate: ${line}\n`));
     io.stdout(`${JSON.stringify({ ready: true, meterPort: sim.meterPort, controlPort: sim.controlPort, connectors: cfg.connectors })}\n`);
     await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-// Modbus RTU meters as profiles: a register map (hardware/meters/modbus/<name>.json) turns the
+// Modbus RTU meters as profiles: a register map (hardware/meters/<name>.json) turns the
 // float32 input registers of e.g. an Eastron SDM630 into a MeterReading, with the same
 // per-meter plausibility checks and sequence numbers as the telegram decoder.
 import type { MeterReading } from '../types';
@@ -37,6 +37,10 @@ export interface ModbusProfile {
   };
   ratedPowerW?: number;
   serial?: { baud: number; dataBits: 7 | 8; parity: 'none' | 'even' | 'odd'; stopBits: 1 | 2 };
+  /** Poll every this many ms (default 1000: load limiting wants fresh currents). */
+  pollIntervalMs?: number;
+  /** A request unanswered for this long is a failed poll, ms (default 500). */
+  responseTimeoutMs?: number;
 }
 
 /** A Modbus poll result: a reading, or a counted rejection. */
@@ -67,6 +71,8 @@ export function validateModbusProfile(obj: unknown): ModbusProfile {
   p.blocks.forEach((b, i) => {
     if (!Number.isInteger(b?.address) || !Number.isInteger(b?.count) || b.count < 1 || b.count > 125) fail(`blocks[${i}]`, 'needs address and count 1..125');
   });
+  if (p.pollIntervalMs !== undefined && !(Number.isInteger(p.pollIntervalMs) && p.pollIntervalMs >= 100)) fail('pollIntervalMs', 'must be an integer >= 100');
+  if (p.responseTimeoutMs !== undefined && !(Number.isInteger(p.responseTimeoutMs) && p.responseTimeoutMs >= 10)) fail('responseTimeoutMs', 'must be an integer >= 10');
   if (typeof p.registers !== 'object' || p.registers === null) fail('registers', 'must be an object');
   for (const [k, v] of Object.entries(p.registers)) {
     const q = QUANTITY[k as keyof typeof QUANTITY];
@@ -89,6 +95,11 @@ export class ModbusMeter {
     this.plaus = new Plausibility({ ratedPowerW: opts.ratedPowerW ?? profile.ratedPowerW });
   }
 
+  /** The id readings of this meter carry: the configured one, else "<profile>-<slave>". */
+  get meterId(): string {
+    return this.opts.meterId ?? `${this.profile.name}-${this.profile.slave}`;
+  }
+
   /** The request frames of one poll, in block order. */
   requests(): Uint8Array[] {
     return this.profile.blocks.map((b) => readRegistersRequest(this.profile.slave, b.address, b.count, this.profile.function));
@@ -101,7 +112,7 @@ export class ModbusMeter {
 
   /** Decode the responses of one poll (one frame per block, in order) into a reading or a rejection. */
   decode(frames: Uint8Array[], clock: LineClock): ModbusEvent {
-    const meterId = this.opts.meterId ?? `${this.profile.name}-${this.profile.slave}`;
+    const meterId = this.meterId;
     const reject = (reason: RejectReason, detail: string): RejectEvent => {
       this.counts[reason] += 1;
       return { ok: false, reason, detail, meterId };

@@ -31,6 +31,11 @@ export function registersResponse(slave: number, fn: 3 | 4, data: Uint8Array): U
   return withCrc([slave, fn, data.length, ...data]);
 }
 
+/** An exception response as a slave sends it (code 2: illegal data address). */
+export function exceptionResponse(slave: number, fn: 3 | 4, code: number): Uint8Array {
+  return withCrc([slave, fn | 0x80, code]);
+}
+
 /** True when the frame's last two bytes are its CRC (low byte first). */
 export function crcValid(frame: Uint8Array): boolean {
   if (frame.length < 4) return false;

@@ -7,6 +7,8 @@ import { backoffDelayMs } from '../../../src/adapters/serial/backoff';
 import { formatAddress, parseAddress, serialSettingsProblems } from '../../../src/adapters/serial/address';
 import { ackOptionSelect, isIdentLine, modeCBaudRate } from '../../../src/adapters/serial/iec-mode-c';
 import { listPorts, scanDev } from '../../../src/adapters/serial/list-ports';
+import { linkConfigKey, linkOptionsFor } from '../../../src/adapters/serial/port-config';
+import { loadAnyProfile, loadProfile } from '../../../src/adapters/profiles';
 
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap without jitter', () => {
@@ -91,5 +93,25 @@ describe('port listing', () => {
     const ports = await listPorts();
     expect(Array.isArray(ports)).toBe(true);
     expect(await scanDev('/nonexistent-dir')).toEqual([]);
+  });
+});
+
+describe('port settings from the profile', () => {
+  const cfg = { port: '/dev/ttyUSB0', staleTimeoutMs: 30_000 };
+  it('a telegram meter gets a line link: push for DSMR, poll with a sign-on for IEC mode C', () => {
+    expect(linkOptionsFor(cfg, loadProfile('generic-dsmr'))).toMatchObject({ mode: 'push', handshake: 'none', serial: { baudRate: 115200 } });
+    expect(linkOptionsFor(cfg, loadProfile('generic-iec62056-21'))).toMatchObject({ mode: 'poll', handshake: 'iec-mode-c', serial: { baudRate: 300, dataBits: 7, parity: 'even' } });
+    expect(linkOptionsFor(cfg, loadProfile('generic-dsmr')).raw).toBeUndefined();
+  });
+  it('a Modbus meter gets a raw link at its line settings, polled by the feed every second unless configured', () => {
+    const sdm = loadAnyProfile('sdm630');
+    expect(linkOptionsFor(cfg, sdm)).toMatchObject({ raw: true, mode: 'push', handshake: 'none', pollIntervalMs: 1000, serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } });
+    expect(linkOptionsFor({ ...cfg, pollIntervalMs: 250, baudRate: 19200 }, sdm)).toMatchObject({ pollIntervalMs: 250, serial: { baudRate: 19200 } });
+    expect(() => linkOptionsFor({ ...cfg, mode: 'push' }, sdm)).toThrow(/Modbus RTU meter answers polls only/);
+    expect(() => linkOptionsFor({ ...cfg, pollIntervalMs: 20 }, sdm)).toThrow(/poll interval must be at least 100 ms, got 20/);
+  });
+  it('a changed poll interval reopens a Modbus port (it is part of the shared-port key)', () => {
+    const sdm = loadAnyProfile('sdm630');
+    expect(linkConfigKey(linkOptionsFor(cfg, sdm), 'sdm630')).not.toBe(linkConfigKey(linkOptionsFor({ ...cfg, pollIntervalMs: 2000 }, sdm), 'sdm630'));
   });
 });

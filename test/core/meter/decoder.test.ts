@@ -3,7 +3,7 @@ import { createMeterDecoder } from '../../../src/core/meter/decoder';
 import { encodeDsmrTelegram, hexAscii } from '../../../src/core/meter/dsmr';
 import { MeterLineSplitter } from '../../../src/core/meter/linesplit';
 import { validateProfile, type MeterProfile } from '../../../src/core/meter/profile';
-import { loadProfile } from '../../../src/adapters/profiles';
+import { isModbusProfile, listProfiles, loadAnyProfile, loadProfile } from '../../../src/adapters/profiles';
 import { feed, fixture, readings, reasons } from './feed';
 
 const sim = () => loadProfile('simulator');
@@ -99,6 +99,13 @@ describe('kv-board profile', () => {
 describe('profiles', () => {
   it('the shipped profiles validate', () => {
     for (const name of ['simulator', 'generic-dsmr', 'generic-iec62056-21', 'kv-board']) expect(loadProfile(name).name).toBe(name);
+    expect(listProfiles()).toEqual(['generic-dsmr', 'generic-iec62056-21', 'kv-board', 'sdm630', 'simulator']);
+    for (const name of listProfiles()) expect(loadAnyProfile(name).name).toBe(name);
+  });
+  it('a Modbus register map loads as one, and is refused where telegrams are decoded', () => {
+    expect(isModbusProfile(loadAnyProfile('sdm630'))).toBe(true);
+    expect(isModbusProfile(loadAnyProfile('generic-dsmr'))).toBe(false);
+    expect(() => loadProfile('sdm630')).toThrow(/"sdm630" is a Modbus RTU register map: it reads a meter port/);
   });
   it('validation names the bad path', () => {
     expect(() => validateProfile({ name: 'x', protocol: 'modem', fields: {} })).toThrow(/protocol must be one of/);

@@ -10,7 +10,7 @@ const frames = JSON.parse(readFileSync(fixturePath('modbus', 'modbus_frames.json
   derived_sdm_frames: Array<{ request?: string; response?: string; float32_be_value?: number; meaning?: string }>;
 };
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'));
-const sdm630 = () => validateModbusProfile(JSON.parse(readFileSync(path.join(__dirname, '../../../hardware/meters/modbus/sdm630.json'), 'utf8')));
+const sdm630 = () => validateModbusProfile(JSON.parse(readFileSync(path.join(__dirname, '../../../hardware/meters/sdm630.json'), 'utf8')));
 
 describe('Modbus RTU conformance frames', () => {
   for (const f of frames.public_frames) {
@@ -79,5 +79,8 @@ describe('SDM630 profile', () => {
     expect(() => validateModbusProfile({ ...sdm630(), slave: 0 })).toThrow(/slave must be 1..247/);
     expect(() => validateModbusProfile({ ...sdm630(), registers: { powerW: { address: 52, type: 'float32', unit: 'kWh' } } })).toThrow(/registers.powerW.unit must be a power unit/);
     expect(() => validateModbusProfile({ ...sdm630(), registers: { powerW: { address: 200, type: 'float32', unit: 'W' } } })).toThrow(/not inside a block/);
+    expect(() => validateModbusProfile({ ...sdm630(), pollIntervalMs: 50 })).toThrow(/pollIntervalMs must be an integer >= 100/);
+    expect(() => validateModbusProfile({ ...sdm630(), responseTimeoutMs: 'soon' })).toThrow(/responseTimeoutMs must be an integer >= 10/);
+    expect(validateModbusProfile({ ...sdm630(), pollIntervalMs: 2000, responseTimeoutMs: 300 })).toMatchObject({ pollIntervalMs: 2000, responseTimeoutMs: 300 });
   });
 });

@@ -1,0 +1,48 @@
+// A Modbus RTU meter (simulated SDM630 on a real pty) through the meter nodes on the real runtime.
+import { SerialPort } from 'serialport';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadAnyProfile } from '../../src/adapters/profiles';
+import type { ModbusProfile } from '../../src/core/meter/modbus-meter';
+import { ModbusSlave } from '../../hardware/simulator/modbus-slave';
+import { nodeRed } from '../helpers/nodered';
+import { waitFor } from '../helpers/ports';
+import { needBinary } from '../helpers/realdeps';
+import { fastSettings, meterFlow, meterModules, newPty, recordMsgs, recordStatus, waitForItem } from './meter-support';
+
+const stops: Array<() => unknown> = [];
+beforeEach(() => fastSettings());
+afterEach(async () => {
+  await nodeRed.unload();
+  while (stops.length) await stops.pop()!();
+});
+
+describe.runIf(needBinary('socat'))('chargeledger-meter with a Modbus RTU profile', () => {
+  it('polls the meter, emits exact readings, and goes red on a corrupt answer without passing it on', async () => {
+    const pty = newPty();
+    stops.push(() => pty.stop());
+    await pty.start();
+    const meterSide = new SerialPort({ path: pty.meterPath, baudRate: 9600 });
+    await new Promise((resolve, reject) => meterSide.once('open', resolve).once('error', reject));
+    stops.push(() => new Promise<void>((resolve) => (meterSide.isOpen ? meterSide.close(() => resolve()) : resolve())));
+    const slave = new ModbusSlave(loadAnyProfile('sdm630') as ModbusProfile, (frame) => meterSide.write(frame));
+    slave.setState({ energyImportWh: 5_000_001, powerW: 7_360, voltageV: [230, 230, 230], currentA: [10.5, 10.5, 10.5], frequencyHz: 49.98 });
+    meterSide.on('data', (chunk: Buffer) => slave.receive(chunk));
+
+    const flow = meterFlow(pty.hostPath, { profile: 'sdm630' });
+    (flow[0] as Record<string, unknown>).pollIntervalS = '0.2';
+    await nodeRed.load(meterModules(), flow);
+    const readings = recordMsgs('readings');
+    const status = recordStatus('meter');
+    const r = await waitForItem(readings, () => true);
+    expect(r).toMatchObject({ kind: 'reading', topic: 'sdm630-1', payload: { meterId: 'sdm630-1', energyImportWh: 5_000_001, powerW: 7_360, currentA: [10.5, 10.5, 10.5], frequencyHz: 49.98 } });
+    await waitForItem(status, (s) => s.fill === 'green');
+
+    slave.fault = 'bad_crc';
+    const n = readings.length;
+    const redAt = status.indexOf(await waitForItem(status, (s) => s.fill === 'red'));
+    expect(readings.length).toBeLessThanOrEqual(n + 1); // at most one poll already on its way
+    const afterRed = readings.length;
+    slave.fault = 'none';
+    await waitFor(() => status.slice(redAt + 1).some((s) => s.fill === 'green') && readings.length > afterRed, 5000);
+  });
+});
