@@ -43,6 +43,13 @@ describe('npm start end to end', () => {
     const list = (await nodes.json()) as Array<{ module: string; types: string[] }>;
     const ours = list.filter((n) => n.module === 'node-red-contrib-chargeledger').flatMap((n) => n.types);
     expect(ours).toEqual(expect.arrayContaining(['chargeledger-meter', 'chargeledger-session', 'chargeledger-record', 'chargeledger-sync', 'chargeledger-load']));
+    // What the editor loads: node HTML with the help from nodes/locales/en-US, and the catalogs.
+    const auth = { authorization: `Bearer ${access_token}` };
+    const editorHtml = await (await fetch(`${base}/nodes`, { headers: { ...auth, accept: 'text/html', 'accept-language': 'en-US' } })).text();
+    expect(editorHtml).toContain('<script type="text/html" data-help-name="chargeledger-meter">');
+    expect(editorHtml).toContain('data-i18n="chargeledger-meter.label.port"');
+    const catalog = await (await fetch(`${base}/locales/node-red-contrib-chargeledger/chargeledger-meter?lng=en-US`, { headers: auth })).json();
+    expect(catalog).toMatchObject({ 'chargeledger-meter': { label: { port: 'Port', meterId: 'Meter id' }, paletteLabel: 'meter' } });
     const bad = await fetch(`${base}/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

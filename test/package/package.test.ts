@@ -18,7 +18,8 @@ describe('the npm package', () => {
       expect(shim).toMatch(/^module\.exports = require\('\.\.\/dist\/src\/nodes\/[\w-]+\.js'\)\.default;$/);
       const html = readFileSync(path.join(root, file.replace(/\.js$/, '.html')), 'utf8');
       expect(html).toContain(`RED.nodes.registerType('${type}'`);
-      expect(html).toContain(`data-help-name="${type}"`);
+      // Help text lives in the node's locale file (see editor-files.test.ts).
+      expect(readFileSync(path.join(root, path.dirname(file), 'locales/en-US', `${type}.html`), 'utf8')).toContain(`data-help-name="${type}"`);
     }
     expect(pkg['node-red'].version).toBe('>=4.1.0');
     expect(pkg.engines.node).toBe('>=20');
@@ -27,7 +28,7 @@ describe('the npm package', () => {
   it('packs what a controller needs and no tests, fixtures, sources or maps', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/chargeledger.js', 'runtime/start.js', 'flows/charger.json', 'nodes/icons/chargeledger.svg', 'dist/src/cli/main.js']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/chargeledger.js', 'runtime/start.js', 'flows/charger.json', 'nodes/icons/chargeledger.svg', 'nodes/locales/en-US/chargeledger-meter.json', 'nodes/locales/en-US/chargeledger-meter.html', 'dist/src/cli/main.js']));
     expect(files.filter((f) => /^(test|bench|src|\.ci)\//.test(f) || /fixtures|\.map$|\.test\.|\.ts$/.test(f))).toEqual([]);
   });
 });
