@@ -1,5 +1,5 @@
 // The meter port config node's saved properties → a MeterPortConfig (strings from the editor).
-import type { MeterPortConfig } from '../adapters/serial/port-config';
+import { parseSlaveIds, type MeterPortConfig } from '../adapters/serial/port-config';
 import type { NodeDef } from './lib/red';
 
 /** Default stale timeout when the property is missing or not a positive number, s. */
@@ -26,5 +26,6 @@ export function portConfigFromDef(def: NodeDef): MeterPortConfig {
     mode: mode === 'push' || mode === 'poll' ? mode : 'auto',
     pollIntervalMs: poll === undefined ? undefined : Math.round(poll * 1000),
     staleTimeoutMs: stale !== undefined && stale > 0 ? Math.round(stale * 1000) : DEFAULT_STALE_S * 1000,
+    modbusSlaves: parseSlaveIds(def.slaves),
   };
 }

@@ -1,13 +1,13 @@
 // Config node `chargeledger-meter-port`: one meter port (serial device or TCP gateway) plus the
 // profile that decodes it. It counts its users (meter nodes), opens the shared feed for the
 // first and releases it after the last; a plain redeploy keeps the port open (see registry.ts).
-import type { DecodeEvent } from '../core/meter/events';
+import type { MeterEvent } from '../core/meter/events';
 import { loadAnyProfile, type AnyProfile } from '../adapters/profiles';
 import type { BackoffOptions } from '../adapters/serial/backoff';
 import { listPorts } from '../adapters/serial/list-ports';
 import type { Feed } from '../adapters/serial/feed';
 import type { LinkState, MeterLinkOptions } from '../adapters/serial/meter-link';
-import { linkOptionsFor } from '../adapters/serial/port-config';
+import { linkOptionsFor, modbusSlaveIds } from '../adapters/serial/port-config';
 import { acquireFeed, closeIdleFeed, releaseFeed } from '../adapters/serial/shared-feeds';
 import { portConfigFromDef } from './meter-port-def';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
@@ -15,7 +15,7 @@ import type { Node, NodeAPI, NodeDef } from './lib/red';
 /** What a meter node receives from its port. */
 export interface MeterPortUser {
   /** A decoded reading or rejection, synchronously on the line that completed it. */
-  onDecoded(ev: DecodeEvent): void;
+  onDecoded(ev: MeterEvent): void;
   /** The port opened or closed; `replay` when it is the current state told to a new user. */
   onLink(state: LinkState, replay: boolean): void;
 }
@@ -54,8 +54,10 @@ export default function (RED: NodeAPI): void {
     node.configError = null;
     let profile: AnyProfile | null = null;
     let linkOpts: MeterLinkOptions | null = null;
+    let slaves: number[] = [];
     try {
       profile = loadAnyProfile(String(def.profile ?? '').trim() || 'generic-dsmr');
+      slaves = modbusSlaveIds(cfg, profile);
       linkOpts = linkOptionsFor(cfg, profile, RED.settings.chargeledgerMeterBackoff as BackoffOptions | undefined);
     } catch (e) {
       node.configError = e as Error;
@@ -69,7 +71,7 @@ export default function (RED: NodeAPI): void {
     let acquiring: Promise<void> | null = null;
     let closed = false;
 
-    const onDecoded = (ev: DecodeEvent) => {
+    const onDecoded = (ev: MeterEvent) => {
       for (const u of users) u.onDecoded(ev);
     };
     const onState = (s: LinkState) => {
@@ -89,7 +91,7 @@ export default function (RED: NodeAPI): void {
 
     function attach(): void {
       if (feed || acquiring || !linkOpts || !profile) return;
-      acquiring = acquireFeed(linkOpts, profile).then(
+      acquiring = acquireFeed(linkOpts, profile, { slaves }).then(
         (f) => {
           acquiring = null;
           if (closed || users.size === 0) {

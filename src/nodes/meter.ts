@@ -1,7 +1,7 @@
 // Node `chargeledger-meter`: readings (output 1) and health changes (output 2) of the meters on
 // a chargeledger-meter-port. A reading is sent synchronously on the line that completes its
 // telegram and never again: when a meter falls silent, its health says stale instead.
-import type { DecodeEvent } from '../core/meter/events';
+import type { MeterEvent } from '../core/meter/events';
 import { MeterHealthSet } from '../core/health/health-set';
 import type { Clock } from '../core/health/meter-health';
 import { meterStatus } from '../core/health/status-text';
@@ -66,7 +66,7 @@ export default function (RED: NodeAPI): void {
     }
 
     const user: MeterPortUser = {
-      onDecoded(ev: DecodeEvent) {
+      onDecoded(ev: MeterEvent) {
         if (ev.ok) {
           const r = ev.reading;
           if (!health.accepts(r.meterId)) return;

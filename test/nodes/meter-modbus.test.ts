@@ -45,4 +45,37 @@ describe.runIf(needBinary('socat'))('chargeledger-meter with a Modbus RTU profil
     slave.fault = 'none';
     await waitFor(() => status.slice(redAt + 1).some((s) => s.fill === 'green') && readings.length > afterRed, 5000);
   });
+
+  it('reads several meters on one bus; a meter node with a meter id passes on only that one', async () => {
+    const pty = newPty();
+    stops.push(() => pty.stop());
+    await pty.start();
+    const bus = new SerialPort({ path: pty.meterPath, baudRate: 9600 });
+    await new Promise((resolve, reject) => bus.once('open', resolve).once('error', reject));
+    stops.push(() => new Promise<void>((resolve) => (bus.isOpen ? bus.close(() => resolve()) : resolve())));
+    const profile = loadAnyProfile('sdm630') as ModbusProfile;
+    const meters = [1, 2].map((slave) => new ModbusSlave({ ...profile, slave }, (frame) => bus.write(frame)));
+    meters[0].setState({ energyImportWh: 9_000_000, currentA: [40, 40, 40] });
+    meters[1].setState({ energyImportWh: 12_345, currentA: [16, 0, 0] });
+    bus.on('data', (chunk: Buffer) => meters.forEach((m) => m.receive(chunk)));
+
+    const flow = meterFlow(pty.hostPath, { profile: 'sdm630', meterId: 'sdm630-2' });
+    Object.assign(flow[0] as Record<string, unknown>, { pollIntervalS: '0.2', slaves: '1, 2' });
+    await nodeRed.load(meterModules(), flow);
+    const readings = recordMsgs('readings');
+    await waitFor(() => readings.length >= 2, 5000);
+    expect(new Set(readings.map((m) => m.topic))).toEqual(new Set(['sdm630-2']));
+    expect(readings[0].payload).toMatchObject({ meterId: 'sdm630-2', energyImportWh: 12_345, currentA: [16, 0, 0] });
+    expect(meters[0].requests).toBeGreaterThan(0); // slave 1 is polled too, for other meter nodes
+  });
+
+  it('refuses slave ids that are not 1..247: the port names the problem and the meter node goes red', async () => {
+    const flow = meterFlow('/dev/null-chargeledger', { profile: 'sdm630' });
+    Object.assign(flow[0] as Record<string, unknown>, { slaves: '1, 300' });
+    await nodeRed.load(meterModules(), flow);
+    const status = recordStatus('meter');
+    const port = nodeRed.getNode('port') as unknown as { configError: Error | null };
+    expect(port.configError?.message).toMatch(/Modbus slave ids must be 1..247, got 300/);
+    await waitForItem(status, (s) => s.fill === 'red' && s.text === 'port config error');
+  });
 });

@@ -11,14 +11,23 @@ import { DEFAULT_MODBUS_POLL_MS, DEFAULT_MODBUS_TIMEOUT_MS, ModbusFeed } from '.
 /** A meter port's decoded traffic. */
 export type Feed = MeterFeed | ModbusFeed;
 
+/** Which meters a feed reads: an id for a single meter; Modbus slave ids on a bus (see modbusSlaveIds). */
+export interface FeedMeters {
+  meterId?: string;
+  slaves?: number[];
+}
+
 /** The feed for a port's link options (see linkOptionsFor) and its profile. */
-export function createFeed(opts: MeterLinkOptions, profile: AnyProfile, meterId?: string): Feed {
-  const id = meterId ? { meterId } : {};
+export function createFeed(opts: MeterLinkOptions, profile: AnyProfile, meters: FeedMeters = {}): Feed {
+  const id = meters.meterId ? { meterId: meters.meterId } : {};
   if (!isModbusProfile(profile)) return new MeterFeed(new MeterLink(opts), createMeterDecoder(profile, id));
   const timing = {
     pollIntervalMs: opts.pollIntervalMs ?? profile.pollIntervalMs ?? DEFAULT_MODBUS_POLL_MS,
     responseTimeoutMs: profile.responseTimeoutMs ?? DEFAULT_MODBUS_TIMEOUT_MS,
     baudRate: opts.serial.baudRate,
   };
-  return new ModbusFeed(new MeterLink({ ...opts, raw: true }), new ModbusMeter(profile, id), timing);
+  const slaves = meters.slaves?.length ? meters.slaves : [profile.slave];
+  // One meter per slave, each with its own plausibility state; a configured id names a lone meter only.
+  const bus = slaves.map((slave) => new ModbusMeter({ ...profile, slave }, slaves.length === 1 ? id : {}));
+  return new ModbusFeed(new MeterLink({ ...opts, raw: true }), bus, timing);
 }

@@ -1,9 +1,9 @@
-// A Modbus RTU meter on a meter port: polls the register blocks of a ModbusMeter over a raw
-// MeterLink (serial device or RS-485 gateway), one request at a time, and emits the same
+// Modbus RTU meters on a meter port: polls the register blocks of each ModbusMeter on the bus
+// over a raw MeterLink (serial device or RS-485 gateway), one request at a time, and emits the same
 // 'decoded' events as a telegram feed, so meter nodes, health and the CLI need not know which
 // protocol is behind the port.
 import { EventEmitter } from 'node:events';
-import type { DecodeEvent, LineClock } from '../../core/meter/events';
+import type { LineClock, MeterEvent } from '../../core/meter/events';
 import type { ModbusMeter } from '../../core/meter/modbus-meter';
 import type { LinkState, MeterLink } from './meter-link';
 
@@ -34,7 +34,7 @@ interface Pending {
   finish: () => void;
 }
 
-/** Events: 'decoded' (DecodeEvent), 'state' (LinkState), 'problem' (reason, Error). */
+/** Events: 'decoded' (MeterEvent), 'state' (LinkState), 'problem' (reason, Error). */
 export class ModbusFeed extends EventEmitter {
   private pending: Pending | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -43,7 +43,8 @@ export class ModbusFeed extends EventEmitter {
 
   constructor(
     readonly link: MeterLink,
-    readonly meter: ModbusMeter,
+    /** The meters on the bus, polled in this order every round (one per slave id). */
+    readonly meters: readonly ModbusMeter[],
     private readonly timing: ModbusTiming,
     private readonly clock: () => LineClock = () => ({ timeMs: Date.now(), monoMs: performance.now() }),
   ) {
@@ -88,27 +89,17 @@ export class ModbusFeed extends EventEmitter {
     this.pending?.finish();
   }
 
-  /** One poll: every block in turn; a reading once all answered, else one rejection. */
+  /** One poll round: every meter on the bus in turn. */
   private async pollOnce(): Promise<void> {
-    // Why skip: a poll slower than the interval (a slave timing out) must not queue up behind itself.
+    // Why skip: a round slower than the interval (slaves timing out) must not queue up behind itself.
     if (this.polling) return;
     this.polling = true;
     try {
-      const requests = this.meter.requests();
-      const frames: Uint8Array[] = [];
-      for (let i = 0; i < requests.length; i++) {
-        const frame = await this.transact(requests[i], this.meter.responseLength(i));
-        if (!this.link.isConnected || this.stopped) return;
-        if (frame.length === 0) {
-          const slave = this.meter.profile.slave;
-          this.emit('decoded', { ok: false, reason: 'truncated', detail: `no response from Modbus slave ${slave} within ${this.timing.responseTimeoutMs} ms`, meterId: this.meter.meterId } satisfies DecodeEvent);
-          return;
-        }
-        frames.push(frame);
-        // A short frame (partial, or an exception answer) fails the whole poll; decode() names why.
-        if (frame.length < this.meter.responseLength(i)) break;
+      for (const meter of this.meters) {
+        const ev = await this.pollMeter(meter);
+        if (!ev || !this.link.isConnected || this.stopped) return;
+        this.emit('decoded', ev);
       }
-      this.emit('decoded', this.meter.decode(frames, this.clock()));
     } catch (e) {
       if (this.link.isConnected) this.emit('problem', 'poll_failed', e as Error);
     } finally {
@@ -116,8 +107,25 @@ export class ModbusFeed extends EventEmitter {
     }
   }
 
+  /** Every block of one meter in turn: a reading once all answered, else one rejection (null: the link went). */
+  private async pollMeter(meter: ModbusMeter): Promise<MeterEvent | null> {
+    const requests = meter.requests();
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const frame = await this.transact(requests[i], meter.responseLength(i), meter.profile.function);
+      if (!this.link.isConnected || this.stopped) return null;
+      if (frame.length === 0) {
+        return { ok: false, reason: 'truncated', detail: `no response from Modbus slave ${meter.profile.slave} within ${this.timing.responseTimeoutMs} ms`, meterId: meter.meterId };
+      }
+      frames.push(frame);
+      // A short frame (partial, or an exception answer) fails the whole poll; decode() names why.
+      if (frame.length < meter.responseLength(i)) break;
+    }
+    return meter.decode(frames, this.clock());
+  }
+
   /** Send one request; resolves with the response bytes (complete, partial at the timeout, or none). */
-  private async transact(request: Uint8Array, expectLength: number): Promise<Buffer> {
+  private async transact(request: Uint8Array, expectLength: number, fn: 3 | 4): Promise<Buffer> {
     await new Promise((r) => setTimeout(r, Math.ceil(interFrameGapMs(this.timing.baudRate))));
     return new Promise<Buffer>((resolve, reject) => {
       let timeout: NodeJS.Timeout | null = null;
@@ -125,7 +133,7 @@ export class ModbusFeed extends EventEmitter {
         chunks: [],
         length: 0,
         expectLength,
-        exceptionFn: this.meter.profile.function | 0x80,
+        exceptionFn: fn | 0x80,
         finish: () => {
           if (this.pending !== p) return;
           this.pending = null;

@@ -21,6 +21,8 @@ export interface MeterPortConfig {
   pollIntervalMs?: number;
   /** Health goes stale after this long without a good reading, ms. */
   staleTimeoutMs: number;
+  /** Modbus RTU: the slave ids of the meters on the bus, polled in turn; default the profile's one. */
+  modbusSlaves?: number[];
 }
 
 /** Default poll interval when neither the config nor the profile gives one, ms. */
@@ -72,6 +74,26 @@ export function linkOptionsFor(cfg: MeterPortConfig, profile: AnyProfile, backof
     // long silence, reconnect. A serial device reports its own loss.
     idleTimeoutMs: address.kind === 'tcp' && mode === 'push' ? Math.max(60_000, 4 * cfg.staleTimeoutMs) : 0,
   };
+}
+
+/** "1, 2,3" → [1, 2, 3]; empty → undefined; a non-number stays NaN for modbusSlaveIds to name. */
+export function parseSlaveIds(text: unknown): number[] | undefined {
+  const parts = String(text ?? '').split(/[\s,;]+/).filter(Boolean);
+  return parts.length ? parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN)) : undefined;
+}
+
+/** The Modbus slave ids a port polls (the profile's one unless configured); throws an Error naming the problem. */
+export function modbusSlaveIds(cfg: MeterPortConfig, profile: AnyProfile): number[] {
+  const ids = cfg.modbusSlaves ?? [];
+  if (!isModbusProfile(profile)) {
+    if (ids.length) throw new Error(`meter port ${cfg.port}: slave ids apply to Modbus RTU profiles only, not to "${profile.name}"`);
+    return [];
+  }
+  if (!ids.length) return [profile.slave];
+  const bad = ids.filter((id) => !Number.isInteger(id) || id < 1 || id > 247);
+  if (bad.length) throw new Error(`meter port ${cfg.port}: Modbus slave ids must be 1..247, got ${bad.join(', ')}`);
+  if (new Set(ids).size !== ids.length) throw new Error(`meter port ${cfg.port}: a Modbus slave id is listed twice`);
+  return ids;
 }
 
 /** A key that changes whenever anything that needs a reopen changes (for the shared-port registry). */

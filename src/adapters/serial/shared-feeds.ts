@@ -2,7 +2,7 @@
 // whatever the number of config nodes, CLI readers or meter nodes that use it.
 import type { AnyProfile } from '../profiles';
 import { formatAddress } from './address';
-import { createFeed, type Feed } from './feed';
+import { createFeed, type Feed, type FeedMeters } from './feed';
 import type { MeterLinkOptions } from './meter-link';
 import { linkConfigKey } from './port-config';
 import { SharedRegistry } from './registry';
@@ -11,14 +11,14 @@ import { SharedRegistry } from './registry';
 export const sharedFeeds = new SharedRegistry<Feed>();
 
 /** Use the feed of a port, opening it (and starting reconnection) on first use. */
-export function acquireFeed(opts: MeterLinkOptions, profile: AnyProfile, meterId?: string): Promise<Feed> {
+export function acquireFeed(opts: MeterLinkOptions, profile: AnyProfile, meters: FeedMeters = {}): Promise<Feed> {
   const key = formatAddress(opts.address);
-  const configKey = `${linkConfigKey(opts, profile.name)}|${JSON.stringify(profile)}|${meterId ?? ''}`;
+  const configKey = `${linkConfigKey(opts, profile.name)}|${JSON.stringify(profile)}|${JSON.stringify(meters)}`;
   return sharedFeeds.acquire(
     key,
     configKey,
     () => {
-      const feed = createFeed(opts, profile, meterId);
+      const feed = createFeed(opts, profile, meters);
       // Failures are reported through 'state'; the link keeps retrying.
       feed.open().catch(() => undefined);
       return feed;

@@ -4,8 +4,8 @@ import { loadAnyProfile, type AnyProfile } from '../../adapters/profiles';
 import { createFeed, type Feed } from '../../adapters/serial/feed';
 import { listPorts } from '../../adapters/serial/list-ports';
 import type { LinkState } from '../../adapters/serial/meter-link';
-import { linkOptionsFor, type MeterPortConfig } from '../../adapters/serial/port-config';
-import type { DecodeEvent } from '../../core/meter/events';
+import { linkOptionsFor, modbusSlaveIds, parseSlaveIds, type MeterPortConfig } from '../../adapters/serial/port-config';
+import type { MeterEvent } from '../../core/meter/events';
 import { intOption, parseOptions, UsageError, type CliIO, type Command } from '../usage';
 
 const usage = `Usage: chargeledger read --port PATH|tcp://HOST:PORT --profile NAME [--baud N] [--count N]
@@ -27,6 +27,8 @@ Options:
                   (default: the profile's)
   --mode M        auto (default), push or poll
   --interval S    poll interval in seconds (poll mode, Modbus)
+  --slave IDS     Modbus RTU: slave ids on the bus, polled in turn (e.g. 1,2,3;
+                  default the profile's)
   --count N       stop after N readings (exit 0)
   --timeout S     give up when no valid reading arrived for S seconds (exit 1)
 
@@ -57,6 +59,7 @@ function configFrom(values: Record<string, string | boolean | undefined>): Meter
     mode: mode as MeterPortConfig['mode'],
     pollIntervalMs: interval === undefined ? undefined : interval * 1000,
     staleTimeoutMs: 60_000,
+    modbusSlaves: parseSlaveIds(str('slave')),
   };
 }
 
@@ -75,6 +78,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     'stop-bits': { type: 'string' },
     mode: { type: 'string' },
     interval: { type: 'string' },
+    slave: { type: 'string' },
     count: { type: 'string' },
     timeout: { type: 'string' },
   });
@@ -85,7 +89,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const profile = profileOrUsage(values.profile);
   let feed: Feed;
   try {
-    feed = createFeed(linkOptionsFor(configFrom(values), profile), profile);
+    const cfg = configFrom(values);
+    feed = createFeed(linkOptionsFor(cfg, profile), profile, { slaves: modbusSlaveIds(cfg, profile) });
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
@@ -119,7 +124,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     };
     const onSigint = () => finish(0);
     process.on('SIGINT', onSigint);
-    feed.on('decoded', (ev: DecodeEvent) => {
+    feed.on('decoded', (ev: MeterEvent) => {
       if (!ev.ok) {
         rejected[ev.reason] = (rejected[ev.reason] ?? 0) + 1;
         io.stderr(`rejected: ${ev.reason}${ev.meterId ? ` (meter ${ev.meterId})` : ''}: ${ev.detail}\n`);

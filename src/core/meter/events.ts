@@ -71,3 +71,6 @@ export interface RejectEvent {
 
 /** Output of MeterDecoder.push. */
 export type DecodeEvent = ReadingEvent | RejectEvent;
+
+/** What a meter port emits: a reading (with its telegram when it came as one; Modbus has none) or a rejection. */
+export type MeterEvent = { ok: true; reading: MeterReading; telegram?: ParsedTelegram } | RejectEvent;

@@ -22,33 +22,39 @@ afterEach(async () => {
 
 const STATE = { energyImportWh: 1_234_567, energyExportWh: 89, powerW: 11_040, voltageV: [230.1, 229.8, 231], currentA: [16, 15.5, 16.25], frequencyHz: 50 };
 
-/** The simulated meter on the meter end of a pty; resolves once its side is open. */
+/** Simulated meters sharing the meter end of a pty, as slaves share an RS-485 bus; resolves once it is open. */
+async function metersOn(meterPath: string, profiles: ModbusProfile[]): Promise<ModbusSlave[]> {
+  const bus = new SerialPort({ path: meterPath, baudRate: 9600 });
+  await new Promise((resolve, reject) => bus.once('open', resolve).once('error', reject));
+  bus.on('error', () => {});
+  cleanups.push(() => new Promise<void>((resolve) => (bus.isOpen ? bus.close(() => resolve()) : resolve())));
+  const slaves = profiles.map((p) => new ModbusSlave(p, (frame) => bus.write(frame)));
+  for (const slave of slaves) slave.setState(STATE);
+  bus.on('data', (chunk: Buffer) => slaves.forEach((slave) => slave.receive(chunk)));
+  return slaves;
+}
+
+/** One simulated meter on the meter end of a pty. */
 async function meterOn(meterPath: string, profile: ModbusProfile): Promise<ModbusSlave> {
-  const meterSide = new SerialPort({ path: meterPath, baudRate: 9600 });
-  await new Promise((resolve, reject) => meterSide.once('open', resolve).once('error', reject));
-  meterSide.on('error', () => {});
-  cleanups.push(() => new Promise<void>((resolve) => (meterSide.isOpen ? meterSide.close(() => resolve()) : resolve())));
-  const slave = new ModbusSlave(profile, (frame) => meterSide.write(frame));
-  slave.setState(STATE);
-  meterSide.on('data', (chunk: Buffer) => slave.receive(chunk));
-  return slave;
+  return (await metersOn(meterPath, [profile]))[0];
 }
 
 /** A pty with the simulated SDM630 (slave 1) on its meter end, and a feed polling the other end. */
-async function rig(feedOverrides: Partial<ModbusProfile> = {}) {
+async function rig(feedOverrides: Partial<ModbusProfile> = {}, slaves?: number[], meterSlaves = [1]) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cl-modbus-'));
   const pair = new PtyPair(path.join(dir, 'meter'), path.join(dir, 'host'));
   cleanups.push(() => pair.stop());
   await pair.start();
   const meterProfile = { ...(loadAnyProfile('sdm630') as ModbusProfile), responseTimeoutMs: 150 };
-  const slave = await meterOn(pair.meterPath, meterProfile);
+  const onBus = await metersOn(pair.meterPath, meterSlaves.map((id) => ({ ...meterProfile, slave: id })));
+  const slave = onBus[0];
   const profile = { ...meterProfile, ...feedOverrides };
   const opts = linkOptionsFor({ port: pair.hostPath, pollIntervalMs: 200, staleTimeoutMs: 5000 }, profile, { initialMs: 50, maxMs: 300, jitter: 0.2 });
-  const feed = createFeed(opts, profile) as ModbusFeed;
+  const feed = createFeed(opts, profile, { slaves }) as ModbusFeed;
   const events: DecodeEvent[] = [];
   feed.on('decoded', (ev: DecodeEvent) => events.push(ev));
   cleanups.push(() => feed.close());
-  return { pair, slave, feed, events, profile };
+  return { pair, slave, onBus, feed, events, profile };
 }
 
 describe('Modbus RTU timing', () => {
@@ -103,6 +109,20 @@ describe.runIf(needBinary('socat'))('ModbusFeed over a real pty', () => {
     const miss = await waitFor(() => events.find((e) => !e.ok), 3000);
     expect(miss).toMatchObject({ reason: 'truncated', detail: 'no response from Modbus slave 7 within 150 ms' });
     expect(slave.requests).toBe(0);
+  });
+
+  it('polls every meter on an RS-485 bus in turn; one that stays silent does not hold up the others', async () => {
+    // Slaves 1 and 2 share the bus (the same pty end); slave 3 is configured but absent.
+    const { feed, events, onBus } = await rig({}, [1, 2, 3], [1, 2]);
+    onBus[1].setState({ ...STATE, energyImportWh: 42_000, currentA: [6, 0, 0] });
+    await feed.open();
+    await waitFor(() => ['sdm630-1', 'sdm630-2'].every((id) => events.filter((e) => e.ok && e.reading.meterId === id).length >= 2), 5000);
+    const byId = (id: string) => events.filter((e) => e.ok && e.reading.meterId === id) as Array<Extract<DecodeEvent, { ok: true }>>;
+    expect(byId('sdm630-1')[0].reading).toMatchObject({ energyImportWh: 1_234_567, seq: 1 });
+    expect(byId('sdm630-2')[0].reading).toMatchObject({ energyImportWh: 42_000, currentA: [6, 0, 0], seq: 1 });
+    const misses = events.filter((e) => !e.ok);
+    expect(misses.length).toBeGreaterThan(0);
+    expect(misses.every((e) => !e.ok && e.meterId === 'sdm630-3' && e.detail === 'no response from Modbus slave 3 within 150 ms')).toBe(true);
   });
 
   it('stops polling on an unplug and polls again after the replug', async () => {

@@ -7,7 +7,7 @@ import { backoffDelayMs } from '../../../src/adapters/serial/backoff';
 import { formatAddress, parseAddress, serialSettingsProblems } from '../../../src/adapters/serial/address';
 import { ackOptionSelect, isIdentLine, modeCBaudRate } from '../../../src/adapters/serial/iec-mode-c';
 import { listPorts, scanDev } from '../../../src/adapters/serial/list-ports';
-import { linkConfigKey, linkOptionsFor } from '../../../src/adapters/serial/port-config';
+import { linkConfigKey, linkOptionsFor, modbusSlaveIds, parseSlaveIds } from '../../../src/adapters/serial/port-config';
 import { loadAnyProfile, loadProfile } from '../../../src/adapters/profiles';
 
 describe('backoff', () => {
@@ -113,5 +113,16 @@ describe('port settings from the profile', () => {
   it('a changed poll interval reopens a Modbus port (it is part of the shared-port key)', () => {
     const sdm = loadAnyProfile('sdm630');
     expect(linkConfigKey(linkOptionsFor(cfg, sdm), 'sdm630')).not.toBe(linkConfigKey(linkOptionsFor({ ...cfg, pollIntervalMs: 2000 }, sdm), 'sdm630'));
+  });
+  it('Modbus slave ids: the one of the profile by default, a checked list when configured, none for telegram meters', () => {
+    const sdm = loadAnyProfile('sdm630');
+    expect(parseSlaveIds('1, 2;3 10')).toEqual([1, 2, 3, 10]);
+    expect(parseSlaveIds('  ')).toBeUndefined();
+    expect(modbusSlaveIds(cfg, sdm)).toEqual([1]);
+    expect(modbusSlaveIds({ ...cfg, modbusSlaves: parseSlaveIds('3,1') }, sdm)).toEqual([3, 1]);
+    expect(() => modbusSlaveIds({ ...cfg, modbusSlaves: parseSlaveIds('1,x,300') }, sdm)).toThrow(/slave ids must be 1..247, got NaN, 300/);
+    expect(() => modbusSlaveIds({ ...cfg, modbusSlaves: [2, 2] }, sdm)).toThrow(/listed twice/);
+    expect(modbusSlaveIds(cfg, loadProfile('generic-dsmr'))).toEqual([]);
+    expect(() => modbusSlaveIds({ ...cfg, modbusSlaves: [1] }, loadProfile('generic-dsmr'))).toThrow(/slave ids apply to Modbus RTU profiles only/);
   });
 });
