@@ -9,6 +9,8 @@ export interface LoadNodeConfig {
   /** Readings whose topic (or payload.meterId) equals this are the site meter's. */
   siteMeterId: string;
   load: LoadConfig;
+  /** all: every setpoint of every decision; changes: changed setpoints and refreshes at half their validity. */
+  send: 'all' | 'changes';
 }
 
 function num(v: unknown, what: string): number | undefined {
@@ -67,5 +69,7 @@ export function parseLoadDef(def: NodeDef, knobs: Partial<LoadTuning> = {}): Loa
   if (!(load.tuning.siteTimeoutMs > 0)) throw new Error('site meter timeout must be > 0 s');
   const siteMeterId = String(def.siteMeterId ?? '').trim();
   if (!siteMeterId) throw new Error('site meter id is required');
-  return { siteMeterId, load };
+  const send = def.send === undefined || def.send === '' ? 'all' : String(def.send);
+  if (send !== 'all' && send !== 'changes') throw new Error(`send must be "all" or "changes", got "${send}"`);
+  return { siteMeterId, load, send };
 }

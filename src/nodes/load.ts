@@ -7,6 +7,7 @@ import type { EventEmitter } from 'node:events';
 import type { ChargerEvent } from '../core/load/connector';
 import { safeCurrentWarning } from '../core/load/config';
 import { LoadController, type FailSafeReason } from '../core/load/controller';
+import { SetpointSendFilter } from '../core/load/send-filter';
 import type { LoadTuning, Setpoint } from '../core/load/types';
 import type { MeterHealth, MeterReading } from '../core/types';
 import { onInput } from './lib/input';
@@ -31,6 +32,7 @@ const carried = new Map<string, ReturnType<LoadController['exportStates']>>();
  * these objects are fresh and never reused, so 31 clones per decision were pure latency.
  */
 function sendSetpoints(send: (msg: NodeMessage) => void, setpoints: Setpoint[]): void {
+  if (setpoints.length === 0) return;
   const msgid = randomBytes(8).toString('hex');
   for (const sp of setpoints) send({ _msgid: msgid, kind: 'setpoint', topic: sp.connectorId, payload: sp });
 }
@@ -70,6 +72,9 @@ export default function (RED: NodeAPI): void {
       if (saved) ctl.restoreStates(saved);
       let watchdog: NodeJS.Timeout | undefined;
       let closed = false;
+      // send: changes → only what changed, and each setpoint again at half its validity.
+      const filter = cfg.send === 'changes' ? new SetpointSendFilter((t.validForS * 1000) / 2) : null;
+      const toSend = (setpoints: Setpoint[]): Setpoint[] => (filter ? filter.select(setpoints, mono()) : setpoints);
 
       const showStatus = (): void => {
         if (ctl.failSafeReason) statusWarn(node, `${FAIL_SAFE_TEXT[ctl.failSafeReason]}`);
@@ -79,7 +84,7 @@ export default function (RED: NodeAPI): void {
         }
       };
       const emit = (setpoints: Setpoint[]): void => {
-        sendSetpoints((m) => node.send(m), setpoints);
+        sendSetpoints((m) => node.send(m), toSend(setpoints));
         showStatus();
       };
       // Why a timer at all: a dead meter sends nothing, so only a timer can notice. While the
@@ -105,8 +110,7 @@ export default function (RED: NodeAPI): void {
       onInput(node, (msg, send) => {
         const p = msg.payload as Record<string, unknown> | undefined;
         const decideAndSend = (): void => {
-          const setpoints = ctl.decide(mono(), Date.now());
-          sendSetpoints(send, setpoints);
+          sendSetpoints(send, toSend(ctl.decide(mono(), Date.now())));
           showStatus();
         };
         if (msg.kind === 'reading') {

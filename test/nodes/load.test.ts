@@ -160,6 +160,44 @@ describe('chargeledger-load', () => {
     expect(sp['3']).toMatchObject({ currentA: 0, boundBy: 'ev_draw' });
   });
 
+  it('with send "changes", sends only changed setpoints and refreshes each at half its validity', async () => {
+    await nodeRed.load(loadNode, flow({ send: 'changes', validForS: 2 }));
+    const got: Any[] = [];
+    nodeRed.getNode('OUT')!.on('input', (m: Any) => got.push(m));
+    const ld = nodeRed.getNode('LD')!;
+    await waitFor(() => got.length === 3, 2000); // after the start: every connector at the safe current
+    const sentAfter = async (input: Any, settleMs = 100): Promise<Any[]> => {
+      const from = got.length;
+      ld.receive(input);
+      await new Promise((r) => setTimeout(r, settleMs));
+      return got.slice(from);
+    };
+    // Events decide too, but in fail-safe nothing changes: nothing goes out.
+    expect(await sentAfter({ payload: { connectorId: '1', event: 'start' } })).toEqual([]);
+    expect(await sentAfter({ payload: { connectorId: '2', cpState: 'C' } })).toEqual([]);
+    const shared = byId(await sentAfter(reading([16, 16, 4])));
+    expect(shared).toMatchObject({ '1': { currentA: 20 }, '2': { currentA: 16 } });
+    // The same reading again: nothing new to say.
+    expect(await sentAfter(reading([16, 16, 4]))).toEqual([]);
+    // Half the validity later every setpoint goes out again, unchanged.
+    await new Promise((r) => setTimeout(r, 1000));
+    const refresh = byId(await sentAfter(reading([16, 16, 4])));
+    expect(Object.keys(refresh).sort()).toEqual(['1', '2', '3']);
+    expect(refresh['1'].currentA).toBe(20);
+    // One connector changes: only it goes out.
+    const unplug = await sentAfter({ payload: { connectorId: '2', event: 'unplug' } });
+    expect(unplug.map((m) => m.topic)).toContain('2');
+    expect(byId(unplug)['2'].currentA).toBe(0);
+    expect(unplug.map((m) => m.topic)).not.toContain('3');
+  });
+
+  it('refuses an unknown send mode', async () => {
+    await nodeRed.load(loadNode, flow({ send: 'sometimes' }));
+    const err = nextCall('error');
+    nodeRed.getNode('LD')!.receive(reading([1, 1, 1]));
+    expect(String((await err)[0])).toMatch(/send must be "all" or "changes", got "sometimes"/);
+  });
+
   it('shows a configuration error in red and rejects input', async () => {
     await nodeRed.load(loadNode, flow({ siteCurrentA: 'lots' }));
     const ld = nodeRed.getNode('LD')!;
