@@ -53,7 +53,9 @@ export function linkOptionsFor(cfg: MeterPortConfig, profile: AnyProfile, backof
     if (!(pollIntervalMs >= 100)) problems.push(`poll interval must be at least 100 ms, got ${pollIntervalMs}`);
     if (cfg.mode === 'push') problems.push('a Modbus RTU meter answers polls only: mode must be auto or poll');
     if (problems.length) throw new Error(`meter port ${cfg.port}: ${problems.join('; ')}`);
-    return { address, serial, mode: 'push', raw: true, pollIntervalMs, handshake: 'none', backoff, idleTimeoutMs: 0 };
+    // A gateway that stopped answering every poll for a long time may be half-open: reconnect.
+    const idleTimeoutMs = address.kind === 'tcp' ? Math.max(60_000, 4 * cfg.staleTimeoutMs) : 0;
+    return { address, serial, mode: 'push', raw: true, pollIntervalMs, handshake: 'none', backoff, idleTimeoutMs };
   }
   const modeC = profile.iec?.mode === 'C';
   const mode = !cfg.mode || cfg.mode === 'auto' ? (profile.poll || modeC ? 'poll' : 'push') : cfg.mode;

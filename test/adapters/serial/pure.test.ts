@@ -108,6 +108,9 @@ describe('port settings from the profile', () => {
     expect(linkOptionsFor(cfg, sdm)).toMatchObject({ raw: true, mode: 'push', handshake: 'none', pollIntervalMs: 1000, serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } });
     expect(linkOptionsFor({ ...cfg, pollIntervalMs: 250, baudRate: 19200 }, sdm)).toMatchObject({ pollIntervalMs: 250, serial: { baudRate: 19200 } });
     expect(() => linkOptionsFor({ ...cfg, mode: 'push' }, sdm)).toThrow(/Modbus RTU meter answers polls only/);
+    // Over an RS-485-to-Ethernet gateway a long silence means a half-open connection: reconnect.
+    expect(linkOptionsFor(cfg, sdm).idleTimeoutMs).toBe(0);
+    expect(linkOptionsFor({ ...cfg, port: 'tcp://10.0.0.5:502' }, sdm).idleTimeoutMs).toBe(120_000);
     expect(() => linkOptionsFor({ ...cfg, pollIntervalMs: 20 }, sdm)).toThrow(/poll interval must be at least 100 ms, got 20/);
   });
   it('a changed poll interval reopens a Modbus port (it is part of the shared-port key)', () => {
