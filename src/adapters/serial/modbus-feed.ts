@@ -25,6 +25,11 @@ export function interFrameGapMs(baudRate: number): number {
   return Math.max(1.75, (3.5 * 11 * 1000) / baudRate);
 }
 
+/** Time `bytes` take on the line, ms (11 bits a character: start, 8 data, parity or stop, stop). */
+export function lineTimeMs(bytes: number, baudRate: number): number {
+  return (bytes * 11 * 1000) / baudRate;
+}
+
 /** One outstanding request: the bytes gathered so far and how to tell the response is complete. */
 interface Pending {
   chunks: Buffer[];
@@ -124,7 +129,11 @@ export class ModbusFeed extends EventEmitter {
     return meter.decode(frames, this.clock());
   }
 
-  /** Send one request; resolves with the response bytes (complete, partial at the timeout, or none). */
+  /**
+   * Send one request; resolves with the response bytes (complete, partial at the timeout, or none).
+   * Why the line time is added: at 9600 baud a 76-register answer alone takes 160 ms on the wire,
+   * at 2400 baud over 600 ms; the configured timeout is the slave's time to answer on top of that.
+   */
   private async transact(request: Uint8Array, expectLength: number, fn: 3 | 4): Promise<Buffer> {
     await new Promise((r) => setTimeout(r, Math.ceil(interFrameGapMs(this.timing.baudRate))));
     return new Promise<Buffer>((resolve, reject) => {
@@ -143,7 +152,7 @@ export class ModbusFeed extends EventEmitter {
       };
       // Bytes from before this request (a late answer to the last one, line noise) are not its answer.
       this.pending = p;
-      timeout = setTimeout(p.finish, this.timing.responseTimeoutMs);
+      timeout = setTimeout(p.finish, this.timing.responseTimeoutMs + lineTimeMs(request.length + expectLength, this.timing.baudRate));
       this.link.write(Buffer.from(request.buffer, request.byteOffset, request.byteLength)).catch((e: Error) => {
         if (this.pending === p) {
           this.pending = null;

@@ -6,7 +6,7 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAnyProfile } from '../../../src/adapters/profiles';
 import { createFeed } from '../../../src/adapters/serial/feed';
-import { ModbusFeed, interFrameGapMs } from '../../../src/adapters/serial/modbus-feed';
+import { ModbusFeed, interFrameGapMs, lineTimeMs } from '../../../src/adapters/serial/modbus-feed';
 import { linkOptionsFor } from '../../../src/adapters/serial/port-config';
 import type { DecodeEvent } from '../../../src/core/meter/events';
 import type { ModbusProfile } from '../../../src/core/meter/modbus-meter';
@@ -61,6 +61,11 @@ describe('Modbus RTU timing', () => {
   it('waits 3.5 characters between frames, and 1.75 ms above 19200 baud', () => {
     expect(interFrameGapMs(9600)).toBeCloseTo(4.01, 2);
     expect(interFrameGapMs(115200)).toBe(1.75);
+  });
+  it('allows for the time request and answer take on the wire', () => {
+    // An SDM630 poll: 8-byte request, 5 + 2 × 76-byte answer, 11 bits a character.
+    expect(lineTimeMs(8 + 157, 9600)).toBeCloseTo(189.06, 2);
+    expect(lineTimeMs(8 + 157, 2400)).toBeCloseTo(756.25, 2);
   });
 });
 
