@@ -8,6 +8,7 @@ import { acquireStation, releaseStation } from '../adapters/store/registry';
 import type { Station } from '../adapters/store/station';
 import type { LedgerRecord } from '../core/ledger/record';
 import type { OcmfTimeStatus } from '../core/ocmf/time';
+import { registerLedgerExport } from './ledger-export';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the ledger config node offers the session, record, sync and price nodes. */
@@ -49,6 +50,7 @@ function failingPorts(err: Error): { checkpoints: CheckpointStore; outbox: Outbo
 
 /** Registers `chargeledger-ledger`: one station's LevelDB ledger and signing key, shared by reference. */
 export default function (RED: NodeAPI): void {
+  registerLedgerExport(RED);
   RED.nodes.registerType('chargeledger-ledger', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this as LedgerConfigNode;

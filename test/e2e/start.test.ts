@@ -70,6 +70,24 @@ describe('npm start end to end', () => {
     expect(rec.session.energyWh).toBe(rec.session.endReading.energyWh - rec.session.startReading.energyWh);
   }, 100000);
 
+  it('lets a logged-in technician download the sessions from the running station', async () => {
+    const rec = await waitFor(() => records[0], 90000, 100);
+    const base = `http://127.0.0.1:${rt.editorPort}`;
+    const url = `${base}/chargeledger/ledger/cl_ledger/sessions?format=csv`;
+    expect((await fetch(url)).status).toBe(401);
+    const login = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username: 'admin', password: rt.password }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const res = await fetch(url, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines[0].startsWith('seq,id,stationId')).toBe(true);
+    expect(lines[1]).toContain(rec.id);
+  }, 100000);
+
   it('shuts down cleanly within 10 s on SIGTERM', async () => {
     const { code, ms } = await rt.stop();
     expect(code).toBe(0);

@@ -38,6 +38,15 @@ export interface Node {
 export type NodeDef = Record<string, unknown> & { id: string; type: string; name?: string; z?: string };
 
 /** The `RED` object handed to a node module. */
+/** An admin HTTP request as express hands it over (the parts we use). */
+export interface AdminRequest {
+  query: Record<string, string | undefined>;
+  params: Record<string, string>;
+}
+
+/** An admin HTTP response: Node's ServerResponse plus express's json() and status(). */
+export type AdminResponse = import('node:http').ServerResponse & { json(body: unknown): void; status(code: number): { json(body: unknown): void } };
+
 export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
@@ -46,7 +55,7 @@ export interface NodeAPI {
   };
   settings: Record<string, unknown>;
   httpAdmin: {
-    get(path: string, ...handlers: Array<(req: { query: Record<string, string>; params: Record<string, string> }, res: { json(body: unknown): void; status(code: number): { json(body: unknown): void } }, next?: () => void) => void>): void;
+    get(path: string, ...handlers: Array<(req: AdminRequest, res: AdminResponse, next?: () => void) => void>): void;
   };
   auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
   util: { evaluateNodeProperty(value: unknown, type: string, node: Node, msg: NodeMessage): unknown };
