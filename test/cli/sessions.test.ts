@@ -47,4 +47,17 @@ describe('chargeledger sessions', () => {
     expect((await cli('sessions', '--data', dataDir, '--since', 'soon')).code).toBe(2);
     expect((await cli('sessions', '--data', path.join(dataDir, 'nope'))).code).toBe(1);
   });
+
+  it('says how to get the sessions when Node-RED holds the database', async () => {
+    // LevelDB's lock: a second open of the same database fails, in this process as in another.
+    const held = openStation({ dataDir, stationId: 'ST1', identity: { gatewayId: 'CL', gatewaySerial: 'ST1', timeStatus: 'I' } });
+    await held.store.ready;
+    try {
+      const r = await cli('sessions', '--data', dataDir, '--station', 'ST1');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/is in use by Node-RED: stop it first, or download the sessions in the editor/);
+    } finally {
+      await held.store.close();
+    }
+  });
 });

@@ -119,4 +119,17 @@ describe('chargeledger verify --chain', () => {
     expect(r.out).toMatch(/seq 2: deleted: record seq 2 is missing/);
     expect(r.out).toMatch(/seq 5: deleted: record seq 5 is missing \(the head says 5\)/);
   });
+
+  it('says the ledger is in use when Node-RED holds it, instead of a bare open failure', async () => {
+    const held = openStation({ dataDir, stationId: 'ST1', identity: { gatewayId: 'CL', gatewaySerial: 'ST1', timeStatus: 'I' } });
+    await held.store.ready;
+    try {
+      const r = await cli('verify', '--chain', path.join(dataDir, 'ST1'));
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(/is in use by Node-RED: stop it first, or verify an export/);
+    } finally {
+      await held.store.close();
+    }
+  });
 });
+

@@ -8,6 +8,17 @@ import { SEP, SUBLEVELS, seqKey, timeKey, type BatchOp, type Db, type Sub } from
 import { Mutex } from './mutex';
 
 /** Seals a record for the next seq: builds the OCMF payload, signs and hashes (see core/ledger/record). */
+/**
+ * Whether an open failed because another process (Node-RED) holds the database. Why not the
+ * message: level reports "Database failed to open" and puts the LevelDB lock error in `cause`.
+ */
+export function isLockedError(e: unknown): boolean {
+  for (let err = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; err && depth < 4; err = err.cause as typeof err, depth++) {
+    if (err.code === 'LEVEL_LOCKED' || (typeof err.message === 'string' && /\block\b/i.test(err.message))) return true;
+  }
+  return false;
+}
+
 export type Sealer = (input: { session: Session; pricing?: unknown; tariffHash?: string; seq: number; prev: string; createdAt: string }) => LedgerRecord;
 
 /** Adds operations to an append's batch (PRICING's rollups); must not throw for valid records. */

@@ -5,7 +5,7 @@ import type { RecordProblem } from '../../core/ledger/problems';
 import type { PublicKeys } from '../../core/ledger/verify';
 import { createChainChecker } from '../crypto/ledger';
 import { listPublicKeys } from '../keys/keystore';
-import { LedgerStore } from './ledger-store';
+import { isLockedError, LedgerStore } from './ledger-store';
 import { prunedAnchor, recordTexts } from './query';
 
 /** The outcome of checking a whole ledger or export. */
@@ -33,7 +33,7 @@ export async function checkStationChain(stationDir: string, keys?: PublicKeys): 
   const store = new LedgerStore(dbPath);
   try {
     await store.ready.catch((e: Error) => {
-      throw new Error(/lock/i.test(e.message) ? `${dbPath} is in use (stop Node-RED, or verify an export instead)` : e.message);
+      throw new Error(isLockedError(e) ? `${dbPath} is in use by Node-RED: stop it first, or verify an export (the ledger node's JSON lines download)` : e.message);
     });
     const checker = createChainChecker(keys ?? listPublicKeys(path.join(stationDir, 'keys')), await prunedAnchor(store));
     const problems: RecordProblem[] = [];

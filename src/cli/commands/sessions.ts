@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { LedgerStore } from '../../adapters/store/ledger-store';
+import { isLockedError, LedgerStore } from '../../adapters/store/ledger-store';
 import { exportLines, exportOptionsProblem, type ExportFormat } from '../../adapters/store/export';
 import { resolveStationDir } from '../../adapters/store/station';
 import { UsageError, parseOptions, type CliIO, type Command } from '../usage';
@@ -34,7 +34,7 @@ export default {
     const store = new LedgerStore(dbPath);
     try {
       await store.ready.catch((e: Error) => {
-        throw new Error(/lock/i.test(e.message) ? `${dbPath} is in use by Node-RED: stop it first, or download the sessions in the editor (the ledger configuration node's Download buttons)` : e.message);
+        throw new Error(isLockedError(e) ? `${dbPath} is in use by Node-RED: stop it first, or download the sessions in the editor (the ledger configuration node's Download buttons)` : e.message);
       });
       for await (const line of exportLines(store, { format: format as ExportFormat, since: values.since })) io.stdout(`${line}\n`);
     } finally {
