@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointStore, Outbox } from '../adapters/ports';
-import type { LedgerStore } from '../adapters/store/ledger-store';
+import { isLockedError, type LedgerStore } from '../adapters/store/ledger-store';
 import { pruneSynced } from '../adapters/store/prune';
 import { acquireStation, releaseStation } from '../adapters/store/registry';
 import type { Station } from '../adapters/store/station';
@@ -91,7 +91,11 @@ export default function (RED: NodeAPI): void {
     if (station) {
       node.checkpoints = station.checkpoints;
       node.outbox = station.outbox;
-      station.store.ready.catch((e: Error) => node.error(`ledger database ${station!.paths.db} failed to open: ${e.message}`));
+      station.store.ready.catch((e: Error) => {
+        // level says "Database failed to open" and keeps the reason in `cause`.
+        const why = isLockedError(e) ? 'it is in use by another process (a second Node-RED, or a chargeledger command); records wait and are written once it is free' : ((e.cause as Error | undefined)?.message ?? e.message);
+        node.error(`ledger database ${station!.paths.db} failed to open: ${why}`);
+      });
     } else {
       Object.assign(node, failingPorts(node.failure!));
     }

@@ -55,4 +55,17 @@ describe('chargeledger report', () => {
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/cannot read|no ledger/);
   });
+
+  it('says the ledger is in use when Node-RED holds it', async () => {
+    const held = new LedgerStore(path.join(dir, 'ST1', 'ledger'), { sealer, sync: false });
+    await held.ready;
+    try {
+      const r = await run('--data', dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/ST1\/ledger is in use by Node-RED: stop it first, or download the sessions in the editor/);
+    } finally {
+      await held.close();
+    }
+  });
 });
+

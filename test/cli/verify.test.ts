@@ -126,7 +126,7 @@ describe('chargeledger verify --chain', () => {
     try {
       const r = await cli('verify', '--chain', path.join(dataDir, 'ST1'));
       expect(r.code).not.toBe(0);
-      expect(r.err).toMatch(/is in use by Node-RED: stop it first, or verify an export/);
+      expect(r.err).toMatch(/is in use by Node-RED: stop it first, or download the sessions in the editor/);
     } finally {
       await held.store.close();
     }

@@ -16,6 +16,8 @@ export const nodeRed = helper as {
   stopServer(): Promise<void>;
   request(): any;
   settings(s: Record<string, unknown>): void;
+  /** The spy on Node-RED's log: every node.log/warn/error since load(), as {level, msg, id}. */
+  log(): { args: Array<[{ level: number; msg: unknown; id?: string }]> };
 };
 
 /** Load a node module the way Node-RED does: through the thin shim in `nodes/`. */

@@ -4,7 +4,7 @@ import { sealRecord } from '../../core/ledger/record';
 import type { OcmfIdentity } from '../../core/ocmf/build';
 import { loadOrCreateKeys, type StationKeys } from '../keys/keystore';
 import { LevelCheckpointStore } from './checkpoints';
-import { LedgerStore } from './ledger-store';
+import { isLockedError, LedgerStore } from './ledger-store';
 import { LevelOutbox } from './outbox';
 
 /** Where a station's files live: `<dataDir>/<stationId>/ledger` (LevelDB) and `.../keys`. */
@@ -48,9 +48,22 @@ export function openStation(opts: StationOptions): Station {
   return { store, outbox: new LevelOutbox(store), checkpoints: new LevelCheckpointStore(store), keyId: keys.keyId, paths };
 }
 
-/** Open a station's ledger read-only-style (no signing key needed), e.g. for exports. */
-export function openStationForReading(dbPath: string): LedgerStore {
-  return new LedgerStore(dbPath);
+/**
+ * Open a station's ledger for reading (no signing key needed), e.g. for exports and reports.
+ * Rejects with what to do instead when Node-RED holds the database.
+ */
+export async function openStationForReading(dbPath: string): Promise<LedgerStore> {
+  const store = new LedgerStore(dbPath);
+  try {
+    await store.ready;
+    return store;
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    const why = isLockedError(e)
+      ? 'is in use by Node-RED: stop it first, or download the sessions in the editor (ledger node, Sessions: CSV or JSON lines) and work on that file'
+      : `cannot be opened: ${(e as Error).message}`;
+    throw new Error(`${dbPath} ${why}`, { cause: e });
+  }
 }
 
 /**

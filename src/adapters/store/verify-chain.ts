@@ -5,8 +5,8 @@ import type { RecordProblem } from '../../core/ledger/problems';
 import type { PublicKeys } from '../../core/ledger/verify';
 import { createChainChecker } from '../crypto/ledger';
 import { listPublicKeys } from '../keys/keystore';
-import { isLockedError, LedgerStore } from './ledger-store';
 import { prunedAnchor, recordTexts } from './query';
+import { openStationForReading } from './station';
 
 /** The outcome of checking a whole ledger or export. */
 export interface ChainReport {
@@ -30,11 +30,8 @@ function parseLine(text: string, where: string): unknown {
 export async function checkStationChain(stationDir: string, keys?: PublicKeys): Promise<ChainReport> {
   const dbPath = path.join(stationDir, 'ledger');
   if (!existsSync(dbPath)) throw new Error(`no ledger database in ${stationDir}`);
-  const store = new LedgerStore(dbPath);
+  const store = await openStationForReading(dbPath);
   try {
-    await store.ready.catch((e: Error) => {
-      throw new Error(isLockedError(e) ? `${dbPath} is in use by Node-RED: stop it first, or verify an export (the ledger node's JSON lines download)` : e.message);
-    });
     const checker = createChainChecker(keys ?? listPublicKeys(path.join(stationDir, 'keys')), await prunedAnchor(store));
     const problems: RecordProblem[] = [];
     for await (const { seq, text } of recordTexts(store)) problems.push(...checker.push(parseLine(text, `seq ${seq}`)));

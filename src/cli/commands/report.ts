@@ -93,9 +93,8 @@ const command: Command = {
     if (dirs.length === 0) throw new Error(`no ledger found in ${values.data}`);
     const state = new RollupState(tz);
     for (const dir of dirs) {
-      const store = openStationForReading(dir);
+      const store = await openStationForReading(dir);
       try {
-        await store.ready;
         for await (const { text } of recordTexts(store)) {
           const rec = JSON.parse(text) as LedgerRecord;
           state.add({ session: rec.session, pricing: rec.pricing });

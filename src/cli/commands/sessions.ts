@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isLockedError, LedgerStore } from '../../adapters/store/ledger-store';
 import { exportLines, exportOptionsProblem, type ExportFormat } from '../../adapters/store/export';
-import { resolveStationDir } from '../../adapters/store/station';
+import { openStationForReading, resolveStationDir } from '../../adapters/store/station';
 import { UsageError, parseOptions, type CliIO, type Command } from '../usage';
 
 const usage = `Usage: chargeledger sessions --data DIR [--station ID] [--since ISO] [--format csv|jsonl]
@@ -31,11 +30,8 @@ export default {
     if (problem) throw new UsageError(`--${problem}`);
     const dbPath = path.join(resolveStationDir(values.data, values.station), 'ledger');
     if (!existsSync(dbPath)) throw new Error(`no ledger database at ${dbPath}`);
-    const store = new LedgerStore(dbPath);
+    const store = await openStationForReading(dbPath);
     try {
-      await store.ready.catch((e: Error) => {
-        throw new Error(isLockedError(e) ? `${dbPath} is in use by Node-RED: stop it first, or download the sessions in the editor (the ledger configuration node's Download buttons)` : e.message);
-      });
       for await (const line of exportLines(store, { format: format as ExportFormat, since: values.since })) io.stdout(`${line}\n`);
     } finally {
       await store.close().catch(() => undefined);
