@@ -130,7 +130,7 @@ describe('session node survives kill -9 of the Node-RED process', () => {
     child!.kill('SIGTERM');
     await exited;
 
-    const store = openStationForReading(stationPaths(path.join(userDir, 'data'), 'KILL').db);
+    const store = await openStationForReading(stationPaths(path.join(userDir, 'data'), 'KILL').db);
     try {
       const records: any[] = [];
       for await (const r of recordTexts(store)) records.push(JSON.parse(r.text));
