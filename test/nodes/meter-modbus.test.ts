@@ -16,17 +16,25 @@ afterEach(async () => {
   while (stops.length) await stops.pop()!();
 });
 
+/** A pty whose meter end is an RS-485 bus with simulated SDM630s at these slave ids. */
+async function busOnPty(slaves: number[]) {
+  const pty = newPty();
+  stops.push(() => pty.stop());
+  await pty.start();
+  const bus = new SerialPort({ path: pty.meterPath, baudRate: 9600 });
+  await new Promise((resolve, reject) => bus.once('open', resolve).once('error', reject));
+  stops.push(() => new Promise<void>((resolve) => (bus.isOpen ? bus.close(() => resolve()) : resolve())));
+  const profile = loadAnyProfile('sdm630') as ModbusProfile;
+  const meters = slaves.map((slave) => new ModbusSlave({ ...profile, slave }, (frame) => bus.write(frame)));
+  bus.on('data', (chunk: Buffer) => meters.forEach((m) => m.receive(chunk)));
+  return { pty, meters };
+}
+
 describe.runIf(needBinary('socat'))('chargeledger-meter with a Modbus RTU profile', () => {
   it('polls the meter, emits exact readings, and goes red on a corrupt answer without passing it on', async () => {
-    const pty = newPty();
-    stops.push(() => pty.stop());
-    await pty.start();
-    const meterSide = new SerialPort({ path: pty.meterPath, baudRate: 9600 });
-    await new Promise((resolve, reject) => meterSide.once('open', resolve).once('error', reject));
-    stops.push(() => new Promise<void>((resolve) => (meterSide.isOpen ? meterSide.close(() => resolve()) : resolve())));
-    const slave = new ModbusSlave(loadAnyProfile('sdm630') as ModbusProfile, (frame) => meterSide.write(frame));
+    const { pty, meters } = await busOnPty([1]);
+    const [slave] = meters;
     slave.setState({ energyImportWh: 5_000_001, powerW: 7_360, voltageV: [230, 230, 230], currentA: [10.5, 10.5, 10.5], frequencyHz: 49.98 });
-    meterSide.on('data', (chunk: Buffer) => slave.receive(chunk));
 
     const flow = meterFlow(pty.hostPath, { profile: 'sdm630' });
     (flow[0] as Record<string, unknown>).pollIntervalS = '0.2';
@@ -47,17 +55,9 @@ describe.runIf(needBinary('socat'))('chargeledger-meter with a Modbus RTU profil
   });
 
   it('reads several meters on one bus; a meter node with a meter id passes on only that one', async () => {
-    const pty = newPty();
-    stops.push(() => pty.stop());
-    await pty.start();
-    const bus = new SerialPort({ path: pty.meterPath, baudRate: 9600 });
-    await new Promise((resolve, reject) => bus.once('open', resolve).once('error', reject));
-    stops.push(() => new Promise<void>((resolve) => (bus.isOpen ? bus.close(() => resolve()) : resolve())));
-    const profile = loadAnyProfile('sdm630') as ModbusProfile;
-    const meters = [1, 2].map((slave) => new ModbusSlave({ ...profile, slave }, (frame) => bus.write(frame)));
+    const { pty, meters } = await busOnPty([1, 2]);
     meters[0].setState({ energyImportWh: 9_000_000, currentA: [40, 40, 40] });
     meters[1].setState({ energyImportWh: 12_345, currentA: [16, 0, 0] });
-    bus.on('data', (chunk: Buffer) => meters.forEach((m) => m.receive(chunk)));
 
     const flow = meterFlow(pty.hostPath, { profile: 'sdm630', meterId: 'sdm630-2' });
     Object.assign(flow[0] as Record<string, unknown>, { pollIntervalS: '0.2', slaves: '1, 2' });
