@@ -1,14 +1,18 @@
 'use strict';
 // Benchmark: end-to-end latency from the last byte of a site-meter telegram written into a real
-// pseudo-terminal (socat) to the setpoint lines out of chargeledger-load, through the REAL
-// Node-RED runtime (node-red/red.js in a child process, this package loaded via nodesDir):
-//   meter-port → meter → load (32 charging connectors) → function → tcp out ─┐
-//                  └──→ function → tcp out (reading split)                  ├→ TCP servers in this process
-//   tcp in (charger events, JSON lines) → json → load  ←────────────────────┘
+// pseudo-terminal (socat) to the setpoint messages out of chargeledger-load, through the REAL
+// Node-RED runtime (node-red/red.js in a child process, this package loaded via nodesDir).
+// Two runs, each in a fresh child:
+//   1. meter-port → meter → load (32 charging connectors) → cl-bench-probe (bench/probe/), which
+//      stamps each message with CLOCK_MONOTONIC as it arrives: the moment it is out of the node;
+//   2. the same, with every setpoint carried as a line by a function node and tcp out to a TCP
+//      server in this process (adds the wiring and a second process's wake-up).
+//   tcp in (charger events, JSON lines) → json → load, in both.
 // Reports p50 and p99 to the first and to the last of the 32 setpoints of a decision, and to the
 // reading leaving the meter node. The bench process only writes, waits and timestamps.
-// Env: CL_BENCH_SAMPLES (default 1000), CL_BENCH_NODE_ARGS (extra node flags for the child,
-// e.g. "--trace-gc" or "--cpu-prof --cpu-prof-dir=/tmp/prof"), CL_BENCH_VERBOSE=1 (child output).
+// Env: CL_BENCH_SAMPLES (default 1000), CL_BENCH_GAP_MS (pause after each decision, default 5),
+// CL_BENCH_NODE_ARGS (extra node flags for the child, e.g. "--trace-gc" or
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"), CL_BENCH_VERBOSE=1 (child output).
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -163,7 +167,7 @@ async function measure(probe) {
   const servers = [];
   const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const out = { firstMs: [], lastMs: [], readingMs: [], lost: 0, samples: [] };
+  const out = { firstMs: [], lastMs: [], readingMs: [], lost: 0 };
   let output = '';
   try {
     socat = await startSocat(dir);
@@ -255,7 +259,7 @@ async function measure(probe) {
       onDecision = null;
       // Another decision in the same window (watchdog, partial telegram) is not a clean sample.
       if (!ok || decisions - base !== 1) return null;
-      return { t0ns: t0.ns, first: elapsedMs(t0, got.first), last: elapsedMs(t0, got.last), reading: elapsedMs(t0, got.reading) };
+      return { first: elapsedMs(t0, got.first), last: elapsedMs(t0, got.last), reading: elapsedMs(t0, got.reading) };
     };
     // The port opens asynchronously: retry until a telegram comes through, then let it settle.
     const deadline = Date.now() + 30000;
@@ -270,7 +274,6 @@ async function measure(probe) {
       }
       out.firstMs.push(r.first);
       out.lastMs.push(r.last);
-      out.samples.push({ t0ns: r.t0ns, lastMs: r.last, readingMs: r.reading });
       if (r.reading !== undefined) out.readingMs.push(r.reading);
     }
   } finally {

@@ -1,6 +1,6 @@
 // The meter port config node: one open per port, redeploys, removal, TCP gateways, the admin endpoint.
 import { realpathSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { fakeGateway } from '../helpers/gateway';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeRed } from '../helpers/nodered';
@@ -122,26 +122,10 @@ describe.runIf(needBinary('socat'))('chargeledger-meter-port with a real pty', (
 });
 
 describe('chargeledger-meter-port over a TCP gateway', () => {
-  function gateway(port: number) {
-    const sockets = new Set<Socket>();
-    const srv: Server = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    });
-    const ready = new Promise<void>((r) => srv.listen(port, '127.0.0.1', () => r()));
-    const stop = () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      });
-    return { ready, stop, send: (t: string) => sockets.forEach((s) => s.write(t)) };
-  }
-
   it('reads telegrams from tcp://host:port and reconnects after the gateway reboots', async () => {
     fastSettings();
     const port = await freePort();
-    let gw = gateway(port);
+    let gw = fakeGateway(port);
     stops.push(() => gw.stop());
     await gw.ready;
     const w = meterWriter((t) => gw.send(t), ['SITE'], 50);
@@ -154,7 +138,7 @@ describe('chargeledger-meter-port over a TCP gateway', () => {
     await gw.stop();
     const d = await waitForItem(health, (m) => m.payload.state === 'disconnected');
     const before = readings.length;
-    gw = gateway(port);
+    gw = fakeGateway(port);
     await gw.ready;
     await waitForItem(readings, () => readings.length > before + 1);
     await waitForItem(health, (m) => m.payload.state === 'ok' && m.payload.sinceMs > d.payload.sinceMs);

@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
@@ -10,6 +9,7 @@ import { IEC_INITIAL } from '../../../src/adapters/serial/iec-mode-c';
 import { PtyPair } from '../../helpers/socat';
 import { freePort, waitFor } from '../../helpers/ports';
 import { needBinary } from '../../helpers/realdeps';
+import { fakeGateway } from '../../helpers/gateway';
 
 const FAST = { initialMs: 50, maxMs: 300, jitter: 0.2 };
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -127,20 +127,9 @@ describe.runIf(needBinary('socat'))('MeterLink over a real pty', () => {
 
 describe('MeterLink over a TCP gateway', () => {
   function gateway(port: number) {
-    const sockets = new Set<Socket>();
-    const srv: Server = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    });
-    const ready = new Promise<void>((r) => srv.listen(port, '127.0.0.1', () => r()));
-    const stop = () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => r());
-      });
-    cleanups.push(stop);
-    return { ready, sockets, stop, send: (t: string) => sockets.forEach((s) => s.write(t)) };
+    const gw = fakeGateway(port);
+    cleanups.push(gw.stop);
+    return gw;
   }
 
   it('reads lines and reconnects after the gateway reboots on the same port', async () => {
