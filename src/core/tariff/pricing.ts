@@ -77,6 +77,7 @@ export function priceUsage(usage: Usage, input: PricingInput): PricingResult {
     totalChargingS: thousandths(charging),
     totalParkingS: thousandths(parking),
     heldS: thousandths(held),
+    roundingRule: 'exact-sum',
     revenue,
   };
   if (res) result.totalReservationS = thousandths(res.endMs - res.startMs);

@@ -91,6 +91,11 @@ export interface PricingResult {
   appliedLimit?: 'min_price' | 'max_price';
   /** The record is unattributed energy: priced at zero revenue, never billed to a driver. */
   unattributed?: true;
+  /**
+   * How the totals were rounded: 'exact-sum' = the exact sum of the components, rounded once.
+   * Absent on records priced before this rule (they summed the rounded components).
+   */
+  roundingRule: 'exact-sum';
   revenue: RevenueResult;
   cost?: CostResult;
   /** revenue.total.exclVat − cost.total.exclVat, minor units and decimal string. */

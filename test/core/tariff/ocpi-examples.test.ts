@@ -68,6 +68,7 @@ describe('OCPI 2.2.1 tariff examples', () => {
     // round to 2.88 + 3.30 + 4.13 = 10.31, which is not the total.
     expect(totals(r)).toEqual(['9.00', '10.30']);
     expect(r.revenue.components.map((c) => c.inclVat)).toEqual(['2.88', '3.30', '4.13']);
+    expect(r.roundingRule).toBe('exact-sum');
     expect(r.revenue.components.map((c) => [c.type, c.billed, c.exclVat])).toEqual([
       ['FLAT', '1', '2.50'],
       ['TIME', '9900', '2.75'],
