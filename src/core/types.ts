@@ -89,12 +89,12 @@ export interface SessionPeriod {
   chargingS: number;
   /** Seconds in the interval plugged in but not charging. */
   idleS: number;
+  /** Seconds in the interval in which the station withheld power (admission, ramp, 0 A); part of idleS, never billed as parking. */
+  heldS?: number;
   /** Peak power seen in the interval, W. */
   maxPowerW: number;
   /** Peak current on any phase in the interval, A (null if the meter gives no current). */
   maxCurrentA: number | null;
-  /** Seconds in the interval in which the station withheld power (admission, ramp, 0 A); part of idleS, never billed as parking. */
-  heldS?: number;
 }
 
 /** A finished charging session: what the ledger signs and the operator bills. */
