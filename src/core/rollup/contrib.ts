@@ -6,7 +6,9 @@
 // A session is *faulted* when it stopped for meter_fault, or carries a meter_* or implausible:*
 // flag; it is *aborted* when it was deauthorized or delivered no energy. A session closed by the
 // controller's own power loss (stopReason power_loss, flag recovered:power_loss) is neither: the
-// charge point did nothing wrong, so it is counted apart (powerLoss) and not in either share.
+// charge point did nothing wrong, so it is counted apart (powerLoss) and not in either share. A
+// record closed after a restart with stopReason 'unknown' is judged by the reason the charge point
+// had reported (flag stop_reported:<reason>).
 // An unattributed record (energy no session can claim) is not a session: its energy goes to
 // unattributedWh in the bucket of each of its periods, its cost and margin count as money, and it
 // adds nothing to sessions, charging time (utilisation), plugged time or the shares.
@@ -38,16 +40,26 @@ export function isPowerLoss(s: Session): boolean {
   return s.stopReason === 'power_loss' || (s.flags ?? []).includes('recovered:power_loss');
 }
 
+/**
+ * The stop reason the charge point gave. A record closed after a restart whose stop had been
+ * seen says 'unknown' and keeps the reported reason as a flag `stop_reported:<reason>`.
+ */
+export function reportedStopReason(s: Session): string {
+  if ((s.stopReason as string) !== 'unknown') return s.stopReason;
+  const f = (s.flags ?? []).find((x) => x.startsWith('stop_reported:'));
+  return f ? f.slice('stop_reported:'.length) : 'unknown';
+}
+
 /** Whether a session counts as faulted (see header). */
 export function isFaulted(s: Session): boolean {
   if (isPowerLoss(s)) return false;
-  return s.stopReason === 'meter_fault' || (s.flags ?? []).some((f) => f.startsWith('meter_') || f.startsWith('implausible'));
+  return reportedStopReason(s) === 'meter_fault' || (s.flags ?? []).some((f) => f.startsWith('meter_') || f.startsWith('implausible'));
 }
 
 /** Whether a session counts as aborted (see header). */
 export function isAborted(s: Session): boolean {
   if (isPowerLoss(s)) return false;
-  return s.stopReason === 'deauthorized' || s.energyWh === 0;
+  return reportedStopReason(s) === 'deauthorized' || s.energyWh === 0;
 }
 
 /** Whether the record is unattributed energy rather than a session (shared contract). */

@@ -90,9 +90,13 @@ describe('RollupState', () => {
       [3, 0, 0, 1, []],
       [3, 0, 0, 1, []],
     ]);
-    // A real meter fault still counts.
+    // A real meter fault still counts, also when it was reported just before a restart.
     st.add(rec(at('1-d', '1', `${day}15:00:00Z`, [1000], { stopReason: 'meter_fault' }), 100));
     expect(st.rows('connector', 'day')[0]).toMatchObject({ sessions: 4, faultedShare: 0.25, powerLossSessions: 1 });
+    const unknown = 'unknown' as Session['stopReason'];
+    st.add(rec(at('2-d', '2', `${day}15:00:00Z`, [1000], { stopReason: unknown, flags: ['recovered:restart', 'stop_reported:meter_fault'] }), 100));
+    st.add(rec(at('2-e', '2', `${day}16:00:00Z`, [1000], { stopReason: unknown, flags: ['recovered:restart', 'stop_reported:ev'] }), 100));
+    expect(st.rows('connector', 'day')[1]).toMatchObject({ sessions: 5, faultedShare: 0.2, abortedShare: 0, powerLossSessions: 1 });
   });
 
   it('unattributed energy is counted apart: unattributedWh, not sessions, energy, utilisation or shares', () => {
