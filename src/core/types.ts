@@ -89,6 +89,8 @@ export interface SessionPeriod {
   chargingS: number;
   /** Seconds in the interval plugged in but not charging. */
   idleS: number;
+  /** Seconds in the interval in which the station withheld power (admission, ramp, 0 A); part of idleS, never billed as parking. */
+  heldS?: number;
   /** Peak power seen in the interval, W. */
   maxPowerW: number;
   /** Peak current on any phase in the interval, A (null if the meter gives no current). */
@@ -111,6 +113,8 @@ export interface Session {
   durationS: number;
   chargingTimeS: number;
   idleTimeS: number;
+  /** Seconds in which the station withheld power while plugged in; part of idleTimeS, never billed as parking. */
+  heldS?: number;
   /** endReading.energyWh - startReading.energyWh (adjusted only for flagged rollover/reset). */
   energyWh: number;
   avgPowerW: number;

@@ -1,4 +1,4 @@
-import { priceSession, TariffError } from '../core/tariff';
+import { priceSession, TariffError, type ReservationInput } from '../core/tariff';
 import type { Session } from '../core/types';
 import { onInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
@@ -43,11 +43,14 @@ export default function (RED: NodeAPI): void {
       const cfg = tariff.config;
       if (!cfg) throw new Error(`tariff configuration invalid: ${tariff.failure?.message ?? 'none'}`);
       if (!isSession(msg.payload)) throw new TariffError('msg.payload is not a finished session (needs id, startTime, endTime)');
+      const reservation = msg.reservation === undefined ? undefined : (msg.reservation as ReservationInput);
+      if (reservation !== undefined && (typeof reservation !== 'object' || reservation === null)) throw new TariffError('msg.reservation must be {start, end, expired}');
       try {
-        const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now() });
+        const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
         msg.pricing = pricing;
         send(msg);
-        if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
+        if (pricing.unattributed) statusWarn(node, 'unattributed: 0');
+        else if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
         else statusOk(node, `${pricing.revenue.total.inclVat} ${pricing.currency}`);
       } catch (e) {
         statusFault(node, 'pricing failed');

@@ -80,3 +80,24 @@ describe('chargeledger price', () => {
     expect([badTz.code, badTz.err]).toEqual([1, expect.stringMatching(/unknown time zone/)]);
   });
 });
+
+describe('chargeledger price: the table says what shaped the total', () => {
+  it('names an applied min_price and the held time; the complex example totals 10.30 incl. as the spec', async () => {
+    const t = file('min.json', fs.readFileSync(path.join(fixtures, 'tariff_12_025kwh_min_price.json'), 'utf8'));
+    const s = session(series('2024-01-15T10:00:00Z', 10, [1000]));
+    Object.assign(s.periods[0], { chargingS: 480, idleS: 120, heldS: 120 });
+    const r = await run('--tariff', t, '--session', file('min-session.json', s));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/min_price applied \(was 0\.25 \/ 0\.28\)/);
+    expect(r.out).toMatch(/TOTAL\s+0\.50 excl\s+0\.55 incl EUR/);
+    expect(r.out).toMatch(/held by the station 120 s/);
+    const complex = JSON.parse(fs.readFileSync(path.join(fixtures, 'tariff_4_complex.json'), 'utf8'));
+    const cdr = { start_date_time: '2015-06-29T09:30:00Z', end_date_time: '2015-06-29T12:57:00Z', charging_periods: [
+      { start_date_time: '2015-06-29T09:30:00Z', dimensions: [{ type: 'TIME', volume: 2.75 }, { type: 'ENERGY', volume: 20 }, { type: 'MAX_CURRENT', volume: 16 }] },
+      { start_date_time: '2015-06-29T12:15:00Z', dimensions: [{ type: 'PARKING_TIME', volume: 0.7 }] },
+    ] };
+    const c = await run('--tariff', file('complex.json', complex), '--session', file('complex-cdr.json', cdr));
+    expect(c.out).toMatch(/subtotal \(exact sum, rounded once\)\s+9\.00 excl\s+10\.30 incl/);
+    expect(c.out).toMatch(/TOTAL\s+9\.00 excl\s+10\.30 incl EUR/);
+  });
+});

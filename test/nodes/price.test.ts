@@ -75,6 +75,37 @@ describe('chargeledger-price', () => {
     expect((await got).pricing.cost).toMatchObject({ components: [{ source: 'dynamic', pricePerKWh: '0.075' }], total: { exclVat: '0.75' }, dynamicFallback: false });
   });
 
+  it('unattributed energy: zero revenue, cost computed, pricing.unattributed and a yellow status', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow(fixture('tariff_12_025kwh_min_price.json')));
+    const got = next('out');
+    const s = { ...session(series('2024-01-15T10:00:00Z', 60, [10_000])), type: 'unattributed', stopReason: 'unknown', unattributed: { reason: 'controller restarted' } };
+    delete (s as Any).idTag;
+    const p = nodeRed.getNode('P') as Any;
+    const statuses: Any[] = [];
+    p.on('call:status', (call: Any) => statuses.push(call.args[0]));
+    p.receive({ kind: 'session', payload: s });
+    const msg = await got;
+    expect(msg.pricing).toMatchObject({ unattributed: true, revenue: { total: { exclVatMinor: 0, inclVatMinor: 0 }, components: [] }, cost: { total: { exclVat: '2.00' } }, margin: '-2.00' });
+    expect(msg.pricing.appliedLimit).toBeUndefined();
+    expect(statuses.at(-1)).toMatchObject({ fill: 'yellow', text: 'unattributed: 0' });
+  });
+
+  it('reports min_price, held time and a reservation from msg.reservation', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow(fixture('tariff_12_025kwh_min_price.json')));
+    let got = next('out');
+    const s = session(series('2024-01-15T10:00:00Z', 10, [1000]));
+    Object.assign(s.periods[0], { chargingS: 570, idleS: 30, heldS: 30 });
+    Object.assign(s, { chargingTimeS: 570, idleTimeS: 30, heldS: 30 });
+    nodeRed.getNode('P')!.receive({ kind: 'session', payload: s });
+    expect((await got).pricing).toMatchObject({ appliedLimit: 'min_price', heldS: '30', revenue: { total: { exclVat: '0.50' } } });
+    await nodeRed.unload();
+    await nodeRed.load([tariffNode, priceNode], flow(fixture('tariff_15_reservation_5_euro_per_hour.json')));
+    got = next('out');
+    const reservation = { start: '2024-01-15T09:45:00Z', end: '2024-01-15T10:00:00Z', expired: false };
+    nodeRed.getNode('P')!.receive({ kind: 'session', payload: session(series('2024-01-15T10:00:00Z', 60, [20_000])), reservation });
+    expect((await got).pricing).toMatchObject({ totalReservationS: '900', revenue: { total: { exclVat: '6.75', inclVat: '7.60' }, reservation: { exclVat: '1.25' } } });
+  });
+
   it('bad input ends in done(err) with a clear message and no output', async () => {
     await nodeRed.load([tariffNode, priceNode], flow());
     const p = nodeRed.getNode('P') as Any;

@@ -54,6 +54,23 @@ describe('chargeledger-report', () => {
     expect(msg.payload.map((r: Any) => [r.entity, r.energyWh, r.flags])).toEqual([['ST1/CP1/1', 11_000, []], ['ST1/CP1/2', 5000, []]]);
   });
 
+  it('counts unattributed energy apart and keeps a controller crash out of the shares, also after a rebuild', async () => {
+    await nodeRed.load([ledgerNode, reportNode], flow({ by: 'connector' }));
+    await status('R', /ready/);
+    const ledger = nodeRed.getNode('L') as Any;
+    await ledger.store.append(session(series('2024-01-15T10:00:00Z', 60, [11_000]), { id: 'a' }), { pricing: pricing(1000) });
+    await ledger.store.append(session(series('2024-01-15T12:00:00Z', 60, [0]), { id: 'b', stopReason: 'power_loss', flags: ['recovered:power_loss'] }), { pricing: pricing(0) });
+    const orphan = { ...session(series('2024-01-15T13:00:00Z', 60, [4000]), { id: 'u', stopReason: 'power_loss' }), type: 'unattributed', unattributed: { reason: 'crash' } };
+    delete (orphan as Any).idTag;
+    await ledger.store.append(orphan, { pricing: { ...pricing(0), unattributed: true, marginMinor: -100 } });
+    for (const payload of [{}, { rebuild: true }]) {
+      const got = next();
+      nodeRed.getNode('R')!.receive({ payload });
+      const [row] = (await got).payload;
+      expect([row.sessions, row.energyWh, row.unattributedWh, row.abortedShare, row.faultedShare, row.powerLossSessions, row.costMinor]).toEqual([2, 11_000, 4000, 0, 0, 1, 300]);
+    }
+  });
+
   it('emits on a schedule', async () => {
     await nodeRed.load([ledgerNode, reportNode], flow({ intervalS: 1 }));
     const msg = await next();

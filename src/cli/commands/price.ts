@@ -22,9 +22,11 @@ Prices one session with an OCPI 2.2.1 tariff, exactly as the price node does.
                     "total_time" (h),"total_parking_time" (h),"components":[...]} with money as
                     decimal strings
 
-Rounding: each component half-up to the currency's minor unit, excl. and incl. VAT from the
-exact amount. step_size: energy rounded once per session; time rounded once, on the last time
-dimension billed (parking on its own total when the session ends parking).
+Rounding: components are shown half-up to the currency's minor unit; the totals excl. and
+incl. VAT are their exact sum rounded half-up once (the spec's published totals).
+step_size: energy rounded once per session; time rounded once, on the last time dimension
+billed (parking on its own total when the session ends parking). Reservation time
+(RESERVATION_TIME periods of a CDR) is priced with the RESERVATION elements, on its own.
 Exit codes: 0 priced, 1 invalid input (or a stored pricing that differs), 2 usage error.
 `;
 
@@ -77,12 +79,23 @@ function summary(r: PricingResult): Record<string, unknown> {
 
 function table(r: PricingResult): string {
   const lines = [`tariff ${r.tariffId} (${r.tariffHash.slice(0, 12)}), time zone ${r.timezone}`];
+  if (r.unattributed) lines.push('  unattributed energy: not billed to a driver (revenue 0)');
   for (const c of r.revenue.components) {
     const vol = c.unit === 'Wh' ? `${Number(c.billed) / 1000} kWh` : c.unit === 's' ? `${Number(c.billed) / 60} min` : 'flat';
-    const what = `${c.type.padEnd(13)} #${c.elementIndex}`.padEnd(17) + `${vol.padStart(14)} × ${c.price.padStart(6)}`;
+    const type = c.reservation ? `RES ${c.type}` : c.type;
+    const what = `${type.padEnd(13)} #${c.elementIndex}`.padEnd(17) + `${vol.padStart(14)} × ${c.price.padStart(6)}`;
     lines.push(`  ${what}  ${c.exclVat.padStart(10)} excl  ${c.inclVat.padStart(10)} incl`);
   }
-  lines.push(`  ${'TOTAL'.padEnd(40)}  ${r.revenue.total.exclVat.padStart(10)} excl  ${r.revenue.total.inclVat.padStart(10)} incl ${r.currency}`);
+  const rev = r.revenue;
+  const shown = (k: 'exclVatMinor' | 'inclVatMinor'): number => rev.components.reduce((a, c) => a + c[k], 0);
+  if (shown('exclVatMinor') !== rev.subtotal.exclVatMinor || shown('inclVatMinor') !== rev.subtotal.inclVatMinor) {
+    lines.push(`  ${'subtotal (exact sum, rounded once)'.padEnd(40)}  ${rev.subtotal.exclVat.padStart(10)} excl  ${rev.subtotal.inclVat.padStart(10)} incl`);
+  }
+  if (r.appliedLimit) {
+    lines.push(`  ${`${r.appliedLimit} applied (was ${rev.subtotal.exclVat} / ${rev.subtotal.inclVat})`.padEnd(40)}`.trimEnd());
+  }
+  lines.push(`  ${'TOTAL'.padEnd(40)}  ${rev.total.exclVat.padStart(10)} excl  ${rev.total.inclVat.padStart(10)} incl ${r.currency}`);
+  if (Number(r.heldS ?? 0) > 0) lines.push(`  held by the station ${r.heldS} s (admission, ramp, 0 A): not billed as parking`);
   if (r.cost) lines.push(`  cost ${r.cost.total.exclVat} ${r.currency}, margin ${r.margin} ${r.currency}`);
   return `${lines.join('\n')}\n`;
 }

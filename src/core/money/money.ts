@@ -1,6 +1,7 @@
 // Money in integer minor units (BigInt internally, safe-integer numbers at the edges).
-// Rounding rule: half away from zero ("half-up") to the currency's minor unit, applied once
-// per price component, as in the OCPI 2.2.1 tariff examples (5.125 → 5.13).
+// Rounding rule: half away from zero ("half-up") to the currency's minor unit (5.125 → 5.13).
+// A bill's totals are the exact sum of its components rounded once; components are shown
+// rounded on their own (see tariff/sell.ts: the OCPI 2.2.1 worked totals imply this).
 import { parseDecimal, ratio, roundHalfUp, mul, type Ratio } from './decimal';
 import { minorDigits } from './currency';
 

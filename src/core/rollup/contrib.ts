@@ -3,8 +3,15 @@
 // Counting rules: sessions, money, plugged time, aborted/faulted go to the bucket in which the
 // session started; energy and charging time go to the bucket in which each meter period
 // started, so a session across midnight feeds both days' energy and utilisation.
-// A session is *faulted* when it stopped for power_loss or meter_fault, or carries a meter_* or
-// implausible:* flag; it is *aborted* when it was deauthorized or delivered no energy.
+// A session is *faulted* when it stopped for meter_fault, or carries a meter_* or implausible:*
+// flag; it is *aborted* when it was deauthorized or delivered no energy. A session closed by the
+// controller's own power loss (stopReason power_loss, flag recovered:power_loss) is neither: the
+// charge point did nothing wrong, so it is counted apart (powerLoss) and not in either share. A
+// record closed after a restart with stopReason 'unknown' is judged by the reason the charge point
+// had reported (flag stop_reported:<reason>).
+// An unattributed record (energy no session can claim) is not a session: its energy goes to
+// unattributedWh in the bucket of each of its periods, its cost and margin count as money, and it
+// adds nothing to sessions, charging time (utilisation), plugged time or the shares.
 import type { Session } from '../types';
 import { LocalClock } from '../tariff/localtime';
 import { bucketOfLocal } from './buckets';
@@ -28,14 +35,36 @@ export function parseCellKey(key: string): { level: RollupLevel; period: RollupP
   return { level: level as RollupLevel, period: period as RollupPeriod, bucket, entity: rest.join('|') };
 }
 
+/** Whether the session was closed by the controller's own power loss (see header). */
+export function isPowerLoss(s: Session): boolean {
+  return s.stopReason === 'power_loss' || (s.flags ?? []).includes('recovered:power_loss');
+}
+
+/**
+ * The stop reason the charge point gave. A record closed after a restart whose stop had been
+ * seen says 'unknown' and keeps the reported reason as a flag `stop_reported:<reason>`.
+ */
+export function reportedStopReason(s: Session): string {
+  if ((s.stopReason as string) !== 'unknown') return s.stopReason;
+  const f = (s.flags ?? []).find((x) => x.startsWith('stop_reported:'));
+  return f ? f.slice('stop_reported:'.length) : 'unknown';
+}
+
 /** Whether a session counts as faulted (see header). */
 export function isFaulted(s: Session): boolean {
-  return s.stopReason === 'power_loss' || s.stopReason === 'meter_fault' || (s.flags ?? []).some((f) => f.startsWith('meter_') || f.startsWith('implausible'));
+  if (isPowerLoss(s)) return false;
+  return reportedStopReason(s) === 'meter_fault' || (s.flags ?? []).some((f) => f.startsWith('meter_') || f.startsWith('implausible'));
 }
 
 /** Whether a session counts as aborted (see header). */
 export function isAborted(s: Session): boolean {
-  return s.stopReason === 'deauthorized' || s.energyWh === 0;
+  if (isPowerLoss(s)) return false;
+  return reportedStopReason(s) === 'deauthorized' || s.energyWh === 0;
+}
+
+/** Whether the record is unattributed energy rather than a session (shared contract). */
+export function isUnattributedRecord(s: Session): boolean {
+  return (s as Session & { type?: unknown }).type === 'unattributed';
 }
 
 interface Money {
@@ -83,25 +112,32 @@ export function contributions(input: RollupInput, tz: string): Map<string, Parti
   };
   const money = moneyOf(input.pricing);
   const startMs = Date.parse(s.startTime);
-  const head: Partial<RollupStats> = {
-    sessions: 1,
-    pluggedS: s.durationS,
-    aborted: isAborted(s) ? 1 : 0,
-    faulted: isFaulted(s) ? 1 : 0,
-    ...money,
-  };
+  const unattributed = isUnattributedRecord(s);
+  const head: Partial<RollupStats> = unattributed
+    ? { costMinor: money.costMinor, marginMinor: -money.costMinor, currency: money.currency }
+    : {
+      sessions: 1,
+      pluggedS: s.durationS,
+      aborted: isAborted(s) ? 1 : 0,
+      faulted: isFaulted(s) ? 1 : 0,
+      powerLoss: isPowerLoss(s) ? 1 : 0,
+      ...money,
+    };
   const periods = s.periods ?? [];
   // One clock per session: offsets come from Intl once, then plain arithmetic per period.
   const ends = periods.map((p) => Date.parse(p.start));
   const clock = new LocalClock(tz, Math.min(startMs, ...ends), Math.max(startMs, ...ends));
   const local = (t: number): number => t + clock.offset(t);
-  const energy = new Map<string, { energyWh: number; chargingS: number }>();
+  const energy = new Map<string, Partial<RollupStats>>();
   const feed = (t: number, energyWh: number, chargingS: number): void => {
     for (const period of PERIODS) {
       const k = `${period}|${bucketOfLocal(local(t), period)}`;
-      const e = energy.get(k) ?? { energyWh: 0, chargingS: 0 };
-      e.energyWh += energyWh;
-      e.chargingS += chargingS;
+      const e = energy.get(k) ?? {};
+      if (unattributed) e.unattributedWh = (e.unattributedWh ?? 0) + energyWh;
+      else {
+        e.energyWh = (e.energyWh ?? 0) + energyWh;
+        e.chargingS = (e.chargingS ?? 0) + chargingS;
+      }
       energy.set(k, e);
     }
   };

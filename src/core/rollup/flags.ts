@@ -4,7 +4,8 @@
 // as zero) is compared with the site's median:
 //   low_utilisation  utilisation < 50 % of the site median, when the median is at least 5 %;
 //   low_revenue      revenue per day < 50 % of the site median, when the median is above 0;
-//   high_fault_rate  at least 3 sessions and (aborted + faulted) / sessions ≥ 30 %;
+//   high_fault_rate  at least 3 sessions and (aborted + faulted) / sessions ≥ 30 % (sessions closed
+//                    by the controller's own power loss count in neither, see contrib.ts);
 //   low_power        at least 30 min charging and average power < 50 % of the rated power.
 // A site with a single connector has nothing to compare with: only the last two rules apply.
 import type { RollupRow } from './model';

@@ -25,6 +25,10 @@ export interface RollupStats {
   pluggedS: number;
   aborted: number;
   faulted: number;
+  /** Sessions closed by the controller's own power loss (not in aborted/faulted). */
+  powerLoss: number;
+  /** Energy of unattributed records (no session could claim it), Wh; not in energyWh. */
+  unattributedWh: number;
   /** Highest rated power seen on this entity, W (not summed). */
   ratedPowerW: number;
   currency: string | null;
@@ -59,6 +63,10 @@ export interface RollupRow {
   avgPowerW: number;
   abortedShare: number;
   faultedShare: number;
+  /** Sessions closed by the controller's own power loss; they count in neither share. */
+  powerLossSessions: number;
+  /** Energy no session could claim (unattributed records), Wh; not in energyWh or utilisation. */
+  unattributedWh: number;
   /** Revenue excl. VAT per day of the bucket, minor units. */
   revenuePerDayMinor: number;
   ratedPowerW: number;
@@ -82,7 +90,7 @@ export interface RollupTrend {
 
 /** Empty counters. */
 export function emptyStats(): RollupStats {
-  return { sessions: 0, priced: 0, energyWh: 0, revenueExclMinor: 0, revenueInclMinor: 0, costMinor: 0, marginMinor: 0, chargingS: 0, pluggedS: 0, aborted: 0, faulted: 0, ratedPowerW: 0, currency: null };
+  return { sessions: 0, priced: 0, energyWh: 0, revenueExclMinor: 0, revenueInclMinor: 0, costMinor: 0, marginMinor: 0, chargingS: 0, pluggedS: 0, aborted: 0, faulted: 0, powerLoss: 0, unattributedWh: 0, ratedPowerW: 0, currency: null };
 }
 
 /** a + b (counters summed, rated power maxed, currency kept). */
@@ -99,6 +107,9 @@ export function addStats(a: RollupStats, b: Partial<RollupStats>): RollupStats {
     pluggedS: a.pluggedS + (b.pluggedS ?? 0),
     aborted: a.aborted + (b.aborted ?? 0),
     faulted: a.faulted + (b.faulted ?? 0),
+    // Cells stored before these counters existed lack them.
+    powerLoss: (a.powerLoss ?? 0) + (b.powerLoss ?? 0),
+    unattributedWh: (a.unattributedWh ?? 0) + (b.unattributedWh ?? 0),
     ratedPowerW: Math.max(a.ratedPowerW, b.ratedPowerW ?? 0),
     currency: a.currency ?? b.currency ?? null,
   };

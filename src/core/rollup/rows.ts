@@ -29,6 +29,8 @@ export function toRow(key: string, st: RollupStats, known: KnownConnectors, tz: 
     avgPowerW: st.chargingS > 0 ? Math.round((st.energyWh * 3600) / st.chargingS) : 0,
     abortedShare: st.sessions > 0 ? round4(st.aborted / st.sessions) : 0,
     faultedShare: st.sessions > 0 ? round4(st.faulted / st.sessions) : 0,
+    powerLossSessions: st.powerLoss ?? 0,
+    unattributedWh: st.unattributedWh ?? 0,
     revenuePerDayMinor: Math.round(st.revenueExclMinor / days),
     ratedPowerW: st.ratedPowerW,
   };

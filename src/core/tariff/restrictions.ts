@@ -11,6 +11,8 @@ export interface SliceContext {
   /** Time since the session started, ms. */
   elapsedMs: number;
   slice: UsageInterval;
+  /** Set when pricing reservation time: only elements with this `reservation` restriction apply. */
+  reservation?: 'RESERVATION' | 'RESERVATION_EXPIRES';
 }
 
 function power(slice: UsageInterval, which: 'max' | 'min'): number | null {
@@ -26,8 +28,9 @@ function power(slice: UsageInterval, which: 'max' | 'min'): number | null {
  * current/power restriction fail, so the tariff falls through to the next element.
  */
 export function restrictionsMatch(r: TariffRestrictions | undefined, ctx: SliceContext): boolean {
+  // Reservation elements price only reservation time, and reservation time only those elements.
+  if (r?.reservation !== ctx.reservation) return false;
   if (!r) return true;
-  if (r.reservation !== undefined) return false; // reservations are not charging sessions
   const { local } = ctx;
   if ((r.start_time !== undefined || r.end_time !== undefined) && !inTimeWindow(local.minuteOfDay, r.start_time, r.end_time)) return false;
   if (r.start_date !== undefined && local.date < r.start_date) return false;

@@ -9,7 +9,7 @@ export interface Amounts {
   inclVatMinor: number;
 }
 
-/** One priced component: a dimension of one tariff element, rounded half-up on its own. */
+/** One priced component: a dimension of one tariff element, shown rounded half-up on its own. */
 export interface RevenueComponent {
   type: TariffDimension;
   /** Index into tariff.elements and into that element's price_components. */
@@ -30,16 +30,23 @@ export interface RevenueComponent {
   inclVat: string;
   exclVatMinor: number;
   inclVatMinor: number;
+  /** True when the component prices the reservation before the session (fee, expiry fee, reservation time). */
+  reservation?: true;
 }
 
 /** The sell side: components, their sum, and the total after min_price/max_price. */
 export interface RevenueResult {
   components: RevenueComponent[];
-  /** Sum of the rounded components, before min/max price. */
+  /**
+   * Exact sum of the components, rounded half-up once, before min/max price. It may differ from
+   * the sum of the rounded components by up to half a minor unit per component (spec totals).
+   */
   subtotal: Amounts;
   total: Amounts;
   /** Which limit changed each total, if any. */
   limit: { exclVat: 'min' | 'max' | null; inclVat: 'min' | 'max' | null };
+  /** Reservation cost (OCPI CDR total_reservation_cost), present when a reservation was priced. */
+  reservation?: Amounts;
 }
 
 /** One buy-side cost component: energy bought at one rate. */
@@ -74,7 +81,21 @@ export interface PricingResult {
   totalEnergyWh: string;
   totalTimeS: number;
   totalChargingS: string;
+  /** Billable parking: idle time minus held time, s. */
   totalParkingS: string;
+  /** Time the station withheld power (admission, ramp, 0 A), s; idle but never billed as parking. */
+  heldS: string;
+  /** Reservation time before the session, s (present when a reservation was priced). */
+  totalReservationS?: string;
+  /** The tariff's min_price or max_price replaced the computed total (excl. or incl. VAT). */
+  appliedLimit?: 'min_price' | 'max_price';
+  /** The record is unattributed energy: priced at zero revenue, never billed to a driver. */
+  unattributed?: true;
+  /**
+   * How the totals were rounded: 'exact-sum' = the exact sum of the components, rounded once.
+   * Absent on records priced before this rule (they summed the rounded components).
+   */
+  roundingRule: 'exact-sum';
   revenue: RevenueResult;
   cost?: CostResult;
   /** revenue.total.exclVat − cost.total.exclVat, minor units and decimal string. */

@@ -1,6 +1,8 @@
 // What pricing works on: a session as time-ordered usage intervals in integer mWh and ms.
 // Intervals come from the session's meter periods; an interval is split only where it
 // straddles a price boundary, pro-rating by time (exact integer shares, sums preserved).
+// Time the station held power back (heldS: admission, ramp, a 0 A setpoint) is taken out of
+// parking, so the driver is never billed PARKING_TIME for the station's own decisions.
 import type { Session } from '../types';
 import { TariffError } from './errors';
 
@@ -12,8 +14,10 @@ export interface UsageInterval {
   energyMWh: number;
   /** Time charging within the interval, ms. */
   chargingMs: number;
-  /** Time plugged in but not charging, ms. */
+  /** Time plugged in, not charging and not held by the station: billable parking, ms. */
   parkingMs: number;
+  /** Time the station withheld power (admission, ramp, 0 A), ms; never billed as parking. */
+  heldMs?: number;
   maxPowerW?: number | null;
   minPowerW?: number | null;
   /** Current as the restriction compares it, A (session data: peak of any phase). */
@@ -21,17 +25,33 @@ export interface UsageInterval {
   minCurrentA?: number | null;
 }
 
+/** A reservation before the session: [startMs, endMs); expired = not followed by charging. */
+export interface ReservationUsage {
+  startMs: number;
+  endMs: number;
+  expired: boolean;
+}
+
 /** A whole session for pricing: [startMs, endMs) and its intervals in time order. */
 export interface Usage {
   startMs: number;
   endMs: number;
   intervals: UsageInterval[];
+  /** The reservation that preceded the session (priced with RESERVATION elements), if any. */
+  reservation?: ReservationUsage;
 }
 
 function isoMs(s: string, what: string): number {
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new TariffError(`${what}: not an ISO 8601 time: "${s}"`);
   return t;
+}
+
+/** Held seconds, checked; absent = 0. Held time is part of idle time, so it is capped there. */
+function heldOf(heldS: number | undefined, idleS: number, what: string): number {
+  if (heldS === undefined) return 0;
+  if (typeof heldS !== 'number' || !Number.isFinite(heldS) || heldS < 0) throw new TariffError(`${what} must be a number of seconds >= 0`);
+  return Math.min(heldS, idleS);
 }
 
 /** Build Usage from a ChargeLedger Session (its `periods` meter series). */
@@ -44,12 +64,14 @@ export function usageFromSession(s: Session): Usage {
     const b = isoMs(p.end, `session.periods[${i}].end`);
     if (b < a) throw new TariffError(`session.periods[${i}] ends before it starts`);
     if (!Number.isInteger(p.energyWh) || p.energyWh < 0) throw new TariffError(`session.periods[${i}].energyWh must be a whole number >= 0`);
+    const held = heldOf(p.heldS, p.idleS ?? 0, `session.periods[${i}].heldS`);
     return {
       startMs: a,
       endMs: b,
       energyMWh: p.energyWh * 1000,
       chargingMs: Math.round((p.chargingS ?? 0) * 1000),
-      parkingMs: Math.round((p.idleS ?? 0) * 1000),
+      parkingMs: Math.round(((p.idleS ?? 0) - held) * 1000),
+      heldMs: held * 1000,
       maxPowerW: p.maxPowerW ?? null,
       minPowerW: null,
       maxCurrentA: p.maxCurrentA ?? null,
@@ -58,7 +80,8 @@ export function usageFromSession(s: Session): Usage {
   });
   if (intervals.length === 0 && (s.energyWh > 0 || s.durationS > 0)) {
     // A session without a meter series is priced as one interval (nothing else is known).
-    intervals.push({ startMs, endMs, energyMWh: s.energyWh * 1000, chargingMs: s.chargingTimeS * 1000, parkingMs: s.idleTimeS * 1000, maxPowerW: s.peakPowerW, minPowerW: null, maxCurrentA: null, minCurrentA: null });
+    const held = heldOf(s.heldS, s.idleTimeS, 'session.heldS');
+    intervals.push({ startMs, endMs, energyMWh: s.energyWh * 1000, chargingMs: s.chargingTimeS * 1000, parkingMs: (s.idleTimeS - held) * 1000, heldMs: held * 1000, maxPowerW: s.peakPowerW, minPowerW: null, maxCurrentA: null, minCurrentA: null });
   }
   intervals.sort((x, y) => x.startMs - y.startMs);
   return { startMs, endMs, intervals };
@@ -76,9 +99,10 @@ export function splitAt(iv: UsageInterval, t: number): [UsageInterval, UsageInte
   const e = share(iv.energyMWh, dt, len);
   const c = share(iv.chargingMs, dt, len);
   const p = share(iv.parkingMs, dt, len);
+  const h = share(iv.heldMs ?? 0, dt, len);
   return [
-    { ...iv, endMs: t, energyMWh: e, chargingMs: c, parkingMs: p },
-    { ...iv, startMs: t, energyMWh: iv.energyMWh - e, chargingMs: iv.chargingMs - c, parkingMs: iv.parkingMs - p },
+    { ...iv, endMs: t, energyMWh: e, chargingMs: c, parkingMs: p, heldMs: h },
+    { ...iv, startMs: t, energyMWh: iv.energyMWh - e, chargingMs: iv.chargingMs - c, parkingMs: iv.parkingMs - p, heldMs: (iv.heldMs ?? 0) - h },
   ];
 }
 
@@ -88,9 +112,10 @@ export function splitAtEnergy(iv: UsageInterval, energyMWh: number): [UsageInter
   const dt = share(len, energyMWh, iv.energyMWh);
   const c = share(iv.chargingMs, energyMWh, iv.energyMWh);
   const p = share(iv.parkingMs, energyMWh, iv.energyMWh);
+  const h = share(iv.heldMs ?? 0, energyMWh, iv.energyMWh);
   return [
-    { ...iv, endMs: iv.startMs + dt, energyMWh, chargingMs: c, parkingMs: p },
-    { ...iv, startMs: iv.startMs + dt, energyMWh: iv.energyMWh - energyMWh, chargingMs: iv.chargingMs - c, parkingMs: iv.parkingMs - p },
+    { ...iv, endMs: iv.startMs + dt, energyMWh, chargingMs: c, parkingMs: p, heldMs: h },
+    { ...iv, startMs: iv.startMs + dt, energyMWh: iv.energyMWh - energyMWh, chargingMs: iv.chargingMs - c, parkingMs: iv.parkingMs - p, heldMs: (iv.heldMs ?? 0) - h },
   ];
 }
 

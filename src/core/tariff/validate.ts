@@ -99,6 +99,12 @@ export function parseTariff(input: unknown, path = 'tariff'): Tariff {
     pattern(r.end_date, DATE_RE, `${rp}.end_date`, '"YYYY-MM-DD"');
     for (const k of ['min_kwh', 'max_kwh', 'min_current', 'max_current', 'min_power', 'max_power', 'min_duration', 'max_duration']) optNum(r, k, rp);
     days(r.day_of_week, `${rp}.day_of_week`);
+    if (r.reservation !== undefined) {
+      if (r.reservation !== 'RESERVATION' && r.reservation !== 'RESERVATION_EXPIRES') fail(`${rp}.reservation`, 'must be RESERVATION or RESERVATION_EXPIRES');
+      // OCPI: a reservation element can only have FLAT and TIME components.
+      const other = (el.price_components as Obj[]).findIndex((pc) => pc.type !== 'FLAT' && pc.type !== 'TIME');
+      if (other >= 0) fail(`${ep}.price_components[${other}].type`, 'a reservation element can only have FLAT and TIME');
+    }
   });
   return input as Tariff;
 }

@@ -33,7 +33,7 @@ describe('RollupState', () => {
   it('counts per connector, charger and site; energy of a session across midnight goes to both days', () => {
     const st = new RollupState('UTC');
     st.add(rec(at('a', '1', '2024-01-15T22:00:00Z', [11_000, 11_000, 11_000]), 1500, 600));
-    st.add(rec(at('b', '2', '2024-01-15T08:00:00Z', [7000], { stopReason: 'power_loss' }), 500, 200));
+    st.add(rec(at('b', '2', '2024-01-15T08:00:00Z', [7000], { stopReason: 'meter_fault' }), 500, 200));
     const day = st.rows('connector', 'day');
     expect(day.map((r) => [r.bucket, r.entity, r.sessions, r.energyWh, r.revenueExclMinor])).toEqual([
       ['2024-01-15', 'ST1/CP1/1', 1, 22_000, 1500],
@@ -73,6 +73,54 @@ describe('RollupState', () => {
       5: ['low_power'],
       6: ['high_fault_rate'],
     });
+  });
+
+  it('a crash of the controller (power_loss, recovered:power_loss) does not flag a healthy charge point', () => {
+    const st = new RollupState('UTC');
+    const day = '2024-01-15T';
+    for (const c of ['1', '2']) {
+      // Two good sessions each; then the controller loses power and closes one open session on every
+      // connector on restart (connector 2's had delivered nothing yet).
+      st.add(rec(at(`${c}-a`, c, `${day}06:00:00Z`, [11_000, 11_000]), 1000));
+      st.add(rec(at(`${c}-b`, c, `${day}09:00:00Z`, [11_000, 11_000]), 1000));
+      st.add(rec(at(`${c}-c`, c, `${day}12:00:00Z`, [c === '1' ? 5000 : 0], { stopReason: 'power_loss', flags: ['recovered:power_loss'] }), 100));
+    }
+    const rows = st.rows('connector', 'day');
+    expect(rows.map((r) => [r.sessions, r.abortedShare, r.faultedShare, r.powerLossSessions, r.flags])).toEqual([
+      [3, 0, 0, 1, []],
+      [3, 0, 0, 1, []],
+    ]);
+    // A real meter fault still counts, also when it was reported just before a restart.
+    st.add(rec(at('1-d', '1', `${day}15:00:00Z`, [1000], { stopReason: 'meter_fault' }), 100));
+    expect(st.rows('connector', 'day')[0]).toMatchObject({ sessions: 4, faultedShare: 0.25, powerLossSessions: 1 });
+    const unknown = 'unknown' as Session['stopReason'];
+    st.add(rec(at('2-d', '2', `${day}15:00:00Z`, [1000], { stopReason: unknown, flags: ['recovered:restart', 'stop_reported:meter_fault'] }), 100));
+    st.add(rec(at('2-e', '2', `${day}16:00:00Z`, [1000], { stopReason: unknown, flags: ['recovered:restart', 'stop_reported:ev'] }), 100));
+    expect(st.rows('connector', 'day')[1]).toMatchObject({ sessions: 5, faultedShare: 0.2, abortedShare: 0, powerLossSessions: 1 });
+  });
+
+  it('unattributed energy is counted apart: unattributedWh, not sessions, energy, utilisation or shares', () => {
+    const st = new RollupState('UTC');
+    st.add(rec(at('a', '1', '2024-01-15T10:00:00Z', [11_000]), 1000, 400));
+    const orphan = { ...at('u', '1', '2024-01-15T23:00:00Z', [3000, 2000]), type: 'unattributed', stopReason: 'unknown', unattributed: { reason: 'crash' } } as unknown as Session;
+    st.add({ session: orphan, pricing: { currency: 'EUR', unattributed: true, revenue: { total: { exclVatMinor: 0, inclVatMinor: 0 } }, cost: { total: { exclVatMinor: 100 } }, marginMinor: -100 } });
+    const [d15, d16] = st.rows('connector', 'day');
+    expect([d15.sessions, d15.energyWh, d15.unattributedWh, d15.chargingS, d15.abortedShare, d15.costMinor, d15.marginMinor]).toEqual([1, 11_000, 3000, 3600, 0, 500, 500]);
+    expect([d16.bucket, d16.sessions, d16.energyWh, d16.unattributedWh, d16.utilisation]).toEqual(['2024-01-16', 0, 0, 2000, 0]);
+    expect(st.rows('site', 'month')[0]).toMatchObject({ sessions: 1, energyWh: 11_000, unattributedWh: 5000 });
+  });
+
+  it('cells stored before powerLoss/unattributedWh existed still add up', () => {
+    const st = new RollupState('UTC');
+    st.add(rec(at('a', '1', '2024-01-15T10:00:00Z', [11_000]), 1000));
+    for (const [k, v] of st.cells) {
+      const old = { ...v } as Partial<typeof v>;
+      delete old.powerLoss;
+      delete old.unattributedWh;
+      st.cells.set(k, old as typeof v);
+    }
+    st.add(rec(at('b', '1', '2024-01-15T12:00:00Z', [0], { stopReason: 'power_loss' }), 0));
+    expect(st.rows('connector', 'day')[0]).toMatchObject({ sessions: 2, powerLossSessions: 1, unattributedWh: 0, abortedShare: 0 });
   });
 
   it('incremental updates in any order equal a rebuild', () => {

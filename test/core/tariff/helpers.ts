@@ -9,7 +9,7 @@ export function fixture(name: string): Tariff {
 }
 
 /** Dimensions of one charging period in OCPI units (kWh, hours, kW, A). */
-export type Dims = Partial<Record<'ENERGY' | 'TIME' | 'PARKING_TIME' | 'MAX_POWER' | 'MIN_POWER' | 'MAX_CURRENT' | 'MIN_CURRENT', number>>;
+export type Dims = Partial<Record<'ENERGY' | 'TIME' | 'PARKING_TIME' | 'RESERVATION_TIME' | 'MAX_POWER' | 'MIN_POWER' | 'MAX_CURRENT' | 'MIN_CURRENT', number>>;
 
 /** An OCPI CDR-like object: periods are [startIso, dims]; the last lasts until `end`. */
 export function cdr(start: string, end: string, periods: Array<[string, Dims]>): unknown {

@@ -24,6 +24,8 @@ describe('schemas/tariff-config.schema.json', () => {
       { version: 1, sell: { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'KWH', price: 1, step_size: 1 }] }] } },
       { version: 1, sell: { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 1, step_size: 1 }], restrictions: { end_time: '7:00' } }] } },
       { version: 1, sell: { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 1, step_size: 1 }] }] }, buy: { currency: 'EUR' } },
+      { version: 1, sell: { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 1, step_size: 1 }], restrictions: { reservation: 'RESERVATION' } }] } },
+      { version: 1, sell: { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'TIME', price: 1, step_size: 1 }], restrictions: { reservation: 'RESERVED' } }] } },
     ];
     for (const b of bad) {
       expect(validate(b)).toBe(false);
