@@ -50,7 +50,7 @@ describe('chargeledger report', () => {
 
   it('usage errors exit 2, a missing ledger exits 1', async () => {
     expect((await run('--data', dir, '--by', 'planet')).code).toBe(2);
-    expect((await run()).code).toBe(2);
+    expect((await run('--data', dir, 'extra.jsonl')).code).toBe(2);
     const none = await run('--data', path.join(dir, 'nothing-here'));
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/cannot read|no ledger/);
