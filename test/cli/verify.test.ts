@@ -89,6 +89,16 @@ describe('chargeledger verify --chain', () => {
       expect(r.code).toBe(0);
     }
     expect((await cli('verify', '--chain', jsonl, '--data', dataDir)).out).toMatch(/5 records checked, chain intact/);
+    // Several stations in the data dir: the export's own station id picks its keys.
+    const two = mkdtempSync(path.join(tmpdir(), 'verify-two-'));
+    cpSync(path.join(dataDir, 'ST1'), path.join(two, 'ST1'), { recursive: true });
+    const st2 = openStation({ dataDir: two, stationId: 'ST2', identity: { gatewayId: 'CL', gatewaySerial: 'ST2', timeStatus: 'I' } });
+    await st2.store.close();
+    const picked = await cli('verify', '--chain', jsonl, '--data', two);
+    const wrong = await cli('verify', '--chain', jsonl, '--data', two, '--station', 'ST2');
+    rmSync(two, { recursive: true });
+    expect(picked.out).toMatch(/5 records checked, chain intact/);
+    expect(wrong.out).toMatch(/unknown-key/);
     const empty = mkdtempSync(path.join(tmpdir(), 'verify-nokeys-'));
     const none = await cli('verify', '--chain', jsonl, '--pubkey', empty);
     rmSync(empty, { recursive: true });

@@ -3,6 +3,7 @@ import { verifyOcmfString } from '../../adapters/crypto/ledger';
 import { checkJsonlChain, checkStationChain, type ChainReport } from '../../adapters/store/verify-chain';
 import { listPublicKeys } from '../../adapters/keys/keystore';
 import { loadPublicKeys } from '../../adapters/receiver/keys';
+import { recordsFromExportFile } from '../../adapters/store/export';
 import { keyIdOf } from '../../core/ledger/record';
 import { formatProblem } from '../../core/ledger/problems';
 import { decodePublicKey } from '../../core/ocmf/public-key';
@@ -89,9 +90,29 @@ function keysFrom(values: string[]): Map<string, string> {
   return keys;
 }
 
-/** The keys of the station found by --data/CHARGELEDGER_DATA_DIR/./data, for an export given without --pubkey. */
-function stationKeys(data: string | undefined, station: string | undefined): Map<string, string> {
-  const found = lookupStation({ data, station });
+/** The station id named by the first record of an export, if it has one. */
+async function firstStationId(file: string): Promise<string | undefined> {
+  try {
+    for await (const r of recordsFromExportFile(file)) return typeof r.stationId === 'string' ? r.stationId : undefined;
+  } catch {
+    // Not an export: the chain check reports the file's lines itself.
+  }
+  return undefined;
+}
+
+/**
+ * The keys of the station found by --data/CHARGELEDGER_DATA_DIR/./data, for an export given
+ * without --pubkey. In a data dir with several stations, the export's own station id picks one.
+ */
+async function stationKeys(file: string, data: string | undefined, station: string | undefined): Promise<Map<string, string>> {
+  let found;
+  try {
+    found = lookupStation({ data, station });
+  } catch (e) {
+    const own = station ? undefined : await firstStationId(file);
+    if (!own) throw e;
+    found = lookupStation({ data, station: own });
+  }
   const dir = keysDirOf(found.stationDir);
   const keys = found.found ? listPublicKeys(dir) : new Map<string, string>();
   if (keys.size === 0) throw new UsageError(`--chain FILE needs --pubkey KEY|DIR: no station keys in ${dir} (data dir ${describeDataDir(found.data)})`);
@@ -102,7 +123,7 @@ async function verifyChain(target: string, opts: { pubkeys: string[]; data?: str
   const keys = opts.pubkeys.length > 0 ? keysFrom(opts.pubkeys) : undefined;
   let report: ChainReport;
   if (existsSync(target) && statSync(target).isFile()) {
-    report = await checkJsonlChain(target, keys ?? stationKeys(opts.data, opts.station));
+    report = await checkJsonlChain(target, keys ?? (await stationKeys(target, opts.data, opts.station)));
   } else {
     if (!existsSync(target)) throw new UsageError(`--chain: ${target} does not exist`);
     const found = requireStation({ data: target, station: opts.station });
