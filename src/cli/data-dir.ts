@@ -94,10 +94,13 @@ export function lookupStation(q: StationQuery): StationLookup {
   return make(path.join(data.dir, DEFAULT_STATION_ID), false);
 }
 
+/** Where to look when the station is not found: the usual places, for messages. */
+export const WHERE_HINT = 'give --data DIR or set CHARGELEDGER_DATA_DIR as the station has it (npm start: ./data; a Node-RED without npm start: <Node-RED user dir>/chargeledger, e.g. ~/.node-red/chargeledger)';
+
 /** Like lookupStation, for read-only commands: a station that does not exist is an error (exit 1). */
 export function requireStation(q: StationQuery, what = 'station'): StationLookup {
   const found = lookupStation(q);
-  if (!found.found) throw new Error(`no ${what} found: ${found.stationDir} does not exist (data dir ${describeDataDir(found.data)}; give --data DIR or set CHARGELEDGER_DATA_DIR)`);
+  if (!found.found) throw new Error(`no ${what} found: ${found.stationDir} does not exist (data dir ${describeDataDir(found.data)}); ${WHERE_HINT}`);
   return found;
 }
 

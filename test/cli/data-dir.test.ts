@@ -59,6 +59,14 @@ describe('station data lookup (spawned CLI)', () => {
     expect(tree(home)).toEqual([]);
   });
 
+  it('finds a station whose ledger node left Data dir empty (<userDir>/chargeledger = <data>/node-red/chargeledger under npm start)', async () => {
+    const data = path.join(root, 'data');
+    const signing = await runningStation(path.join(data, 'node-red', 'chargeledger'), 'station-1');
+    const r = runBin(['keygen', '--show'], { home, cwd, env: { CHARGELEDGER_DATA_DIR: data } });
+    expect(r.out).toContain(`key id: ${signing}\n`);
+    expect(runBin(['sessions'], { home, cwd, env: { CHARGELEDGER_DATA_DIR: data } }).out).toContain('"seq":1');
+  });
+
   it('keygen --show where no key exists says so, exits 1 and creates nothing', () => {
     const data = path.join(root, 'empty');
     mkdirSync(data);

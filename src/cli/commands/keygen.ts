@@ -1,7 +1,7 @@
 import { spkiToPem } from '../../adapters/crypto/ecdsa';
 import { currentKeyId, listPublicKeys, loadOrCreateKeys, rotateKey } from '../../adapters/keys/keystore';
 import { spkiHex, decodePublicKey } from '../../core/ocmf/public-key';
-import { describeDataDir, keysDirOf, lookupStation } from '../data-dir';
+import { describeDataDir, keysDirOf, lookupStation, WHERE_HINT } from '../data-dir';
 import { parseOptions, type CliIO, type Command } from '../usage';
 
 const usage = `Usage: chargeledger keygen [--data DIR] [--station ID] [--show] [--rotate]
@@ -37,7 +37,7 @@ export default {
     } else if (values.show) {
       // Read-only: printing a freshly made key would hand out a key the station never signs with.
       if (!before) {
-        io.stderr(`no signing key in ${keysDir} (data dir ${describeDataDir(found.data)}).\nStart the station once, or run \`chargeledger keygen\` with the same --data/--station to create it.\n`);
+        io.stderr(`no signing key in ${keysDir} (data dir ${describeDataDir(found.data)}).\nIf the station runs elsewhere: ${WHERE_HINT}.\nElse start the station once, or run \`chargeledger keygen\` with the same --data/--station to create it.\n`);
         return 1;
       }
     } else if (!before) {
