@@ -76,6 +76,27 @@ export interface OcpiCdr {
  */
 export const OCMF_SIGNED_NATURE = 'End';
 
+/** OCPI SignedValue.plain_data is string(512). */
+const PLAIN_DATA_MAX = 512;
+
+/**
+ * SignedValue.plain_data of an OCMF string: its payload section as text when that fits OCPI's
+ * 512 characters, else the signed readings in words (meter, idTag, each reading's type, value,
+ * unit and time). The whole OCMF string, the proof, is always in signed_data.
+ */
+export function ocmfPlainData(ocmf: string): string {
+  const payload = ocmf.split('|')[1] ?? '';
+  if (payload.length <= PLAIN_DATA_MAX) return payload;
+  let p: { MS?: unknown; ID?: unknown; RD?: Array<Record<string, unknown>> };
+  try {
+    p = JSON.parse(payload) as typeof p;
+  } catch {
+    return payload.slice(0, PLAIN_DATA_MAX);
+  }
+  const readings = (Array.isArray(p.RD) ? p.RD : []).map((r) => `${String(r.TX)} ${String(r.RV)} ${String(r.RU)} ${String(r.RI)} at ${String(r.TM)}`);
+  return `OCMF meter ${String(p.MS ?? '')} id ${String(p.ID ?? '')}: ${readings.join('; ')}`.slice(0, PLAIN_DATA_MAX);
+}
+
 /** Why a record gets no CDR (null when it gets one). */
 export function cdrSkipReason(record: LedgerRecord): string | null {
   const s = record.session as Session & { type?: string };
@@ -140,7 +161,6 @@ export function buildCdr(record: LedgerRecord, site: CdrSite, publicKeySpki?: Bu
     // A session without metering intervals still has its totals: one period carries them.
     periods.push({ start_date_time: s.startTime, dimensions: [{ type: 'ENERGY', volume: kWh(s.energyWh) }, { type: 'TIME', volume: hours(s.chargingTimeS) }], tariff_id: pricing.tariffId });
   }
-  const [, payload] = record.ocmf.split('|');
   const cdr: OcpiCdr = {
     country_code: site.countryCode,
     party_id: site.partyId,
@@ -157,9 +177,9 @@ export function buildCdr(record: LedgerRecord, site: CdrSite, publicKeySpki?: Bu
     signed_data: {
       encoding_method: 'OCMF',
       ...(publicKeySpki ? { public_key: publicKeySpki.toString('base64') } : {}),
-      // plain_data: the OCMF payload as text; signed_data: the whole OCMF string (payload and
-      // signature), base64 as OCPI asks, so an eMSP can check it with the OCMF tools.
-      signed_values: [{ nature: OCMF_SIGNED_NATURE, plain_data: payload ?? '', signed_data: Buffer.from(record.ocmf, 'utf8').toString('base64') }],
+      // signed_data: the whole OCMF string (payload and signature), base64 as OCPI asks, so an
+      // eMSP can check it with the OCMF tools; plain_data: readable text (see ocmfPlainData).
+      signed_values: [{ nature: OCMF_SIGNED_NATURE, plain_data: ocmfPlainData(record.ocmf), signed_data: Buffer.from(record.ocmf, 'utf8').toString('base64') }],
     },
     total_cost: { excl_vat: Number(total.exclVat), incl_vat: Number(total.inclVat) },
     total_energy: kWh(s.energyWh),

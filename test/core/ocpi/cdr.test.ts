@@ -2,7 +2,7 @@
 // OCPI's 36 characters, and a bad site description named by field.
 import { describe, expect, it } from 'vitest';
 import type { LedgerRecord } from '../../../src/core/ledger/record';
-import { buildCdr, cdrSkipReason, ocpiId } from '../../../src/core/ocpi/cdr';
+import { buildCdr, cdrSkipReason, ocmfPlainData, ocpiId } from '../../../src/core/ocpi/cdr';
 import { parseCdrSite } from '../../../src/core/ocpi/site';
 import { parseTariff, priceSession } from '../../../src/core/tariff';
 import type { Session } from '../../../src/core/types';
@@ -45,6 +45,14 @@ describe('OCPI CDR of a ledger record', () => {
     expect(cdrSkipReason(record(makeSession(1), { currency: 'EUR' }))).toMatch(/not priced/);
     expect(cdrSkipReason(record(makeSession(1), priced))).toBeNull();
     expect(() => buildCdr(record(makeSession(3), priced), site)).toThrow(/seq 7 .*no idTag/);
+  });
+
+  it('plain_data stays within 512 characters: the OCMF payload when it fits, else its readings in words', () => {
+    const short = 'OCMF|{"FV":"1.0","RD":[]}|{"SD":"00"}';
+    expect(ocmfPlainData(short)).toBe('{"FV":"1.0","RD":[]}');
+    const rd = (tx: string, rv: number) => ({ TM: '2025-11-25T09:00:00,000+0000 I', TX: tx, RV: rv, RI: '01-00:01.08.00', RU: 'Wh' });
+    const long = `OCMF|${JSON.stringify({ FV: '1.0', GI: 'x'.repeat(500), MS: 'M1', ID: 'TAG1', RD: [rd('B', 100), rd('E', 5620)] })}|{"SD":"00"}`;
+    expect(ocmfPlainData(long)).toBe('OCMF meter M1 id TAG1: B 100 Wh 01-00:01.08.00 at 2025-11-25T09:00:00,000+0000 I; E 5620 Wh 01-00:01.08.00 at 2025-11-25T09:00:00,000+0000 I');
   });
 
   it('keeps ids within OCPI CiString(36), stably', () => {
