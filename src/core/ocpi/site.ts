@@ -21,10 +21,14 @@ const TOKEN_TYPES = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'];
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** OCPI 2.2.1 maximum lengths of the CdrLocation strings (mod_cdrs, CdrLocation class). */
+const MAX_LENGTH: Record<string, number> = { id: 36, name: 255, address: 45, city: 45, postal_code: 10, state: 20, evse_uid: 36, evse_id: 48, connector_id: 36 };
+
 function str(o: Json, key: string, where: string, pattern?: RegExp): string {
   const v = o[key];
   if (typeof v !== 'string' || v === '') throw new Error(`${where}.${key} is required (a string)`);
   if (pattern && !pattern.test(v)) throw new Error(`${where}.${key} "${v}" is not valid (${pattern})`);
+  if (v.length > (MAX_LENGTH[key] ?? Infinity)) throw new Error(`${where}.${key} is longer than OCPI's ${MAX_LENGTH[key]} characters`);
   return v;
 }
 
@@ -46,6 +50,7 @@ export function parseCdrSite(value: unknown): CdrSite {
   if (!isObj(value.location)) throw new Error('site.location is required (an object)');
   const location = { ...value.location };
   for (const k of ['id', 'address', 'city']) str(location, k, 'site.location');
+  for (const k of ['name', 'postal_code', 'state']) if (location[k] !== undefined) str(location, k, 'site.location');
   str(location, 'country', 'site.location', /^[A-Z]{3}$/);
   const c = location.coordinates;
   if (!isObj(c) || typeof c.latitude !== 'string' || typeof c.longitude !== 'string') throw new Error('site.location.coordinates must be {"latitude":"..","longitude":".."} (strings)');
@@ -71,6 +76,7 @@ export function parseCdrSite(value: unknown): CdrSite {
     };
     for (const f of ['evse_uid', 'evse_id', 'connector_id', ...CONNECTOR_FIELDS]) {
       if (typeof merged[f] !== 'string' || merged[f] === '') throw new Error(`site: ${f} for ${chargerId}/${connectorId} is missing (give it in "connector" or in "evses")`);
+      str(merged, f, `site.evses["${chargerId}/${connectorId}"]`);
     }
     return merged as Record<string, string>;
   };

@@ -68,5 +68,6 @@ describe('OCPI CDR of a ledger record', () => {
     expect(() => parseCdrSite({ country_code: 'NL', party_id: 'CLG', location: { id: 'L', address: 'a', city: 'c', country: 'NLD' } })).toThrow(/coordinates/);
     const noConnector = parseCdrSite({ country_code: 'NL', party_id: 'CLG', location: { id: 'L', address: 'a', city: 'c', country: 'NLD', coordinates: { latitude: '1', longitude: '2' } } });
     expect(() => noConnector.evseOf('CP1', '1')).toThrow(/connector_standard for CP1\/1 is missing/);
+    expect(() => parseCdrSite({ country_code: 'NL', party_id: 'CLG', location: { id: 'L', address: 'a'.repeat(46), city: 'c', country: 'NLD', coordinates: { latitude: '1', longitude: '2' } } })).toThrow(/site\.location\.address is longer than OCPI's 45 characters/);
   });
 });
