@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { openStation } from '../../src/adapters/store/station';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
@@ -24,6 +25,22 @@ describe('chargeledger doctor', () => {
     expect(code).toBe(0);
     expect(checks.map((x) => x.name)).toEqual(['node', 'data dir', 'keys', 'ports', 'meter', 'broker']);
     expect(checks.find((x) => x.name === 'keys')!.status).toBe('warn');
+  });
+
+  it('names the key the station signs with, found like keygen finds it, and creates no data dir', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'doctor-'));
+    const st = openStation({ dataDir: data, stationId: 'station-1', identity: { gatewayId: 'CL', gatewaySerial: 'station-1', timeStatus: 'I' } });
+    await st.store.close();
+    const c = io();
+    await main(['doctor', '--data', data, '--json'], c.io);
+    const keys = (JSON.parse(c.out()) as Array<{ name: string; status: string; detail: string }>).find((x) => x.name === 'keys')!;
+    expect(keys).toMatchObject({ status: 'ok', detail: `signing key ${st.keyId} in ${path.join(data, 'station-1', 'keys')}` });
+    const missing = path.join(data, 'not-yet');
+    const m = io();
+    await main(['doctor', '--data', missing, '--json'], m.io);
+    expect((JSON.parse(m.out()) as Array<{ name: string; status: string }>).find((x) => x.name === 'data dir')!.status).toBe('warn');
+    expect(existsSync(missing)).toBe(false);
+    rmSync(data, { recursive: true, force: true });
   });
 
   it('fails (exit 1) with a hint when the meter device is missing', async () => {

@@ -48,9 +48,23 @@ describe('chargeledger report', () => {
     expect(t.out).toMatch(/2024-W03\s+ST1\/CP1\s+3\s+34\.000\s+20\.50/);
   });
 
+  it('reads a JSON-lines export (the download) as well as the ledger, and refuses a CSV export by name', async () => {
+    const sessions = await main(['sessions', '--data', dir], { stdout: (t) => void fs.appendFileSync(path.join(dir, 'export.jsonl'), t), stderr: () => undefined, stdin: process.stdin });
+    expect(sessions).toBe(0);
+    const fromDb = await run('--data', dir, '--by', 'site', '--format', 'csv');
+    const fromFile = await run(path.join(dir, 'export.jsonl'), '--by', 'site', '--format', 'csv');
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.out).toBe(fromDb.out);
+    expect((await run('--data', path.join(dir, 'export.jsonl'), '--by', 'site', '--format', 'csv')).out).toBe(fromDb.out);
+    fs.writeFileSync(path.join(dir, 'export.csv'), 'seq,id\n1,a\n');
+    const csv = await run(path.join(dir, 'export.csv'));
+    expect(csv.code).toBe(1);
+    expect(csv.err).toMatch(/export\.csv line 1 is not JSON: use the "JSON lines" export/);
+  });
+
   it('usage errors exit 2, a missing ledger exits 1', async () => {
     expect((await run('--data', dir, '--by', 'planet')).code).toBe(2);
-    expect((await run()).code).toBe(2);
+    expect((await run('--data', dir, 'extra.jsonl')).code).toBe(2);
     const none = await run('--data', path.join(dir, 'nothing-here'));
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/cannot read|no ledger/);

@@ -35,14 +35,14 @@ describe('chargeledger sessions', () => {
   it('exports CSV with quoting, and filters by --since', async () => {
     const r = await cli('sessions', '--data', dataDir, '--format', 'csv', '--since', makeSession(2).endTime);
     const rows = r.out.trim().split('\n');
-    expect(rows[0]).toBe('seq,id,stationId,chargerId,connectorId,idTag,startTime,endTime,durationS,energyWh,stopReason,flags,currency,keyId,hash');
+    expect(rows[0]).toBe('seq,id,stationId,chargerId,connectorId,idTag,startTime,endTime,durationS,energyWh,stopReason,flags,currency,revenueExclVat,revenueInclVat,cost,margin,tariffId,keyId,hash');
     expect(rows).toHaveLength(4);
     expect(rows[1]).toMatch(/^2,sess-2,ST1,CP1,1,"a,""b""",/);
-    expect(rows[3]).toMatch(/,5520,ev,,EUR,/);
+    expect(rows[3]).toMatch(/,5520,ev,,EUR,,,,,,/);
   });
 
   it('rejects bad options with exit 2 and a missing ledger with exit 1', async () => {
-    expect((await cli('sessions')).code).toBe(2);
+    expect((await cli('sessions', '--format', 'cdr', '--data', dataDir)).code).toBe(2); // cdr needs --site
     expect((await cli('sessions', '--data', dataDir, '--format', 'xml')).code).toBe(2);
     expect((await cli('sessions', '--data', dataDir, '--since', 'soon')).code).toBe(2);
     expect((await cli('sessions', '--data', path.join(dataDir, 'nope'))).code).toBe(1);

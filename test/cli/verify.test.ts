@@ -82,6 +82,30 @@ describe('chargeledger verify --chain', () => {
     expect((await cli('verify', '--chain', jsonl, '--pubkey', pubkey)).code).toBe(0);
   });
 
+  it('takes --pubkey as a key file, a keys directory or a station directory, or finds the keys through --data', async () => {
+    for (const key of [pubkey, path.join(dataDir, 'ST1', 'keys'), path.join(dataDir, 'ST1')]) {
+      const r = await cli('verify', '--chain', jsonl, '--pubkey', key);
+      expect(r.out, key).toMatch(/5 records checked, chain intact/);
+      expect(r.code).toBe(0);
+    }
+    expect((await cli('verify', '--chain', jsonl, '--data', dataDir)).out).toMatch(/5 records checked, chain intact/);
+    // Several stations in the data dir: the export's own station id picks its keys.
+    const two = mkdtempSync(path.join(tmpdir(), 'verify-two-'));
+    cpSync(path.join(dataDir, 'ST1'), path.join(two, 'ST1'), { recursive: true });
+    const st2 = openStation({ dataDir: two, stationId: 'ST2', identity: { gatewayId: 'CL', gatewaySerial: 'ST2', timeStatus: 'I' } });
+    await st2.store.close();
+    const picked = await cli('verify', '--chain', jsonl, '--data', two);
+    const wrong = await cli('verify', '--chain', jsonl, '--data', two, '--station', 'ST2');
+    rmSync(two, { recursive: true });
+    expect(picked.out).toMatch(/5 records checked, chain intact/);
+    expect(wrong.out).toMatch(/unknown-key/);
+    const empty = mkdtempSync(path.join(tmpdir(), 'verify-nokeys-'));
+    const none = await cli('verify', '--chain', jsonl, '--pubkey', empty);
+    rmSync(empty, { recursive: true });
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/--pubkey: no public keys in/);
+  });
+
   it('names each problem in a tampered export', async () => {
     const lines = readFileSync(jsonl, 'utf8').trim().split('\n');
     const altered = JSON.parse(lines[3]);
@@ -101,7 +125,7 @@ describe('chargeledger verify --chain', () => {
   });
 
   it('needs a key for an export, and reports an unknown key', async () => {
-    expect((await cli('verify', '--chain', jsonl)).code).toBe(2);
+    expect((await cli('verify', '--chain', jsonl, '--data', path.join(dataDir, 'nowhere'))).code).toBe(2);
     const other = await cli('verify', '--chain', jsonl, '--pubkey', (vectors as Vector[])[0].public_key_as_published);
     expect(other.code).toBe(1);
     expect(other.out).toMatch(/unknown-key/);

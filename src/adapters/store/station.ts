@@ -60,7 +60,7 @@ export async function openStationForReading(dbPath: string): Promise<LedgerStore
   } catch (e) {
     await store.close().catch(() => undefined);
     const why = isLockedError(e)
-      ? 'is in use by Node-RED: stop it first, or download the sessions in the editor (ledger node, Sessions: CSV or JSON lines) and work on that file'
+      ? 'is in use by Node-RED: stop it first, or download the sessions in the editor (ledger node, Sessions: JSON lines) and work on that file (chargeledger report FILE, chargeledger verify --chain FILE)'
       : `cannot be opened: ${(e as Error).message}`;
     throw new Error(`${dbPath} ${why}`, { cause: e });
   }

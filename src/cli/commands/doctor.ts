@@ -1,6 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, statfsSync, writeFileSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statfsSync, writeFileSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { currentKeyId } from '../../adapters/keys/keystore';
+import { dataDirOf, describeDataDir, keysDirOf, lookupStation, type DataDir } from '../data-dir';
 import { parseOptions, type Command } from '../usage';
 
 /** One line of the doctor's report. */
@@ -10,17 +12,20 @@ interface Check {
   detail: string;
 }
 
-const usage = `Usage: chargeledger doctor [--data DIR] [--meter PORT] [--broker URL] [--json]
+const usage = `Usage: chargeledger doctor [--data DIR] [--station ID] [--meter PORT] [--broker URL] [--json]
 
 Checks the controller the way a technician would on site, and exits 1 if any check fails:
   node       Node.js is 20 or newer
-  data dir   exists, is writable, has free space (warns under 100 MiB)
-  keys       a station's signing key exists in DIR/<stationId>/keys
+  data dir   exists, is writable, has free space (warns under 100 MiB); never created here
+  keys       the station's signing key exists in <data dir>/<station id>/keys (the key that
+             keygen --show prints and the running station signs with)
   ports      the serial ports this machine has (udev, or a /dev scan without it)
   meter      the meter port opens: a device file is readable and writable, a tcp:// gateway accepts
   broker     the MQTT broker accepts a TCP connection
 
-Defaults come from CHARGELEDGER_DATA_DIR (./data), CHARGELEDGER_METER and CHARGELEDGER_MQTT_URL.
+Defaults: --data from CHARGELEDGER_DATA_DIR, else ./data (as npm start); --station from
+CHARGELEDGER_STATION_ID, else the data dir's only station; --meter from CHARGELEDGER_METER;
+--broker from CHARGELEDGER_MQTT_URL.
 `;
 
 function tcpReachable(host: string, port: number, timeoutMs = 3000): Promise<string | null> {
@@ -36,22 +41,33 @@ function tcpReachable(host: string, port: number, timeoutMs = 3000): Promise<str
   });
 }
 
-async function checkDataDir(dir: string): Promise<Check[]> {
+async function checkDataDir(data: DataDir, station: string | undefined): Promise<Check[]> {
   const out: Check[] = [];
+  const dir = data.dir;
+  if (!existsSync(dir)) {
+    // Checking must not create it: a typo in --data would leave a stray directory behind.
+    out.push({ name: 'data dir', status: 'warn', detail: `${describeDataDir(data)} does not exist yet (the station creates it on first start)` });
+    out.push({ name: 'keys', status: 'warn', detail: 'no signing key yet: the ledger creates one on first start (or run chargeledger keygen)' });
+    return out;
+  }
   try {
-    mkdirSync(dir, { recursive: true });
     const probe = path.join(dir, `.doctor-${process.pid}`);
     writeFileSync(probe, 'x');
     unlinkSync(probe);
     const st = statfsSync(dir);
     const freeMiB = Math.floor((Number(st.bavail) * Number(st.bsize)) / 1048576);
-    out.push({ name: 'data dir', status: freeMiB < 100 ? 'warn' : 'ok', detail: `${dir} writable, ${freeMiB} MiB free` });
+    out.push({ name: 'data dir', status: freeMiB < 100 ? 'warn' : 'ok', detail: `${describeDataDir(data)} writable, ${freeMiB} MiB free` });
   } catch (e) {
     out.push({ name: 'data dir', status: 'fail', detail: `${dir}: ${(e as Error).message}` });
   }
-  // The ledger keeps each station's key in <data dir>/<stationId>/keys (see adapters/store/station.ts).
-  const stations = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, 'keys', 'current'))).map((d) => d.name) : [];
-  out.push(stations.length ? { name: 'keys', status: 'ok', detail: `signing key present for ${stations.join(', ')}` } : { name: 'keys', status: 'warn', detail: 'no signing key yet: the ledger creates one on first start (or run chargeledger keygen)' });
+  // The same lookup as keygen and the other commands: the key the running station signs with.
+  try {
+    const found = lookupStation({ data: dir, station });
+    const keyId = found.found ? currentKeyId(keysDirOf(found.stationDir)) : null;
+    out.push(keyId ? { name: 'keys', status: 'ok', detail: `signing key ${keyId} in ${keysDirOf(found.stationDir)}` } : { name: 'keys', status: 'warn', detail: `no signing key in ${keysDirOf(found.stationDir)} yet: the ledger creates one on first start (or run chargeledger keygen)` });
+  } catch (e) {
+    out.push({ name: 'keys', status: 'warn', detail: (e as Error).message });
+  }
   return out;
 }
 
@@ -89,11 +105,11 @@ const command: Command = {
   summary: 'check the controller: ports, data dir, keys, broker',
   usage,
   async run(argv, io) {
-    const { values } = parseOptions(argv, { data: { type: 'string' }, meter: { type: 'string' }, broker: { type: 'string' }, json: { type: 'boolean' } });
-    const dataDir = path.resolve(values.data ?? process.env.CHARGELEDGER_DATA_DIR ?? 'data');
+    const { values } = parseOptions(argv, { data: { type: 'string' }, station: { type: 'string' }, meter: { type: 'string' }, broker: { type: 'string' }, json: { type: 'boolean' } });
+    const dataDir = dataDirOf(values.data);
     const major = Number(process.versions.node.split('.')[0]);
     const checks: Check[] = [{ name: 'node', status: major >= 20 ? 'ok' : 'fail', detail: `Node.js ${process.versions.node}` }];
-    checks.push(...(await checkDataDir(dataDir)));
+    checks.push(...(await checkDataDir(dataDir, values.station)));
     // Loaded lazily: serialport's native binding is only needed for this line.
     const { listPorts } = await import('../../adapters/serial/list-ports.js');
     const ports = await listPorts().catch(() => []);

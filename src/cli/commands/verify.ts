@@ -1,16 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { verifyOcmfString } from '../../adapters/crypto/ledger';
 import { checkJsonlChain, checkStationChain, type ChainReport } from '../../adapters/store/verify-chain';
-import { resolveStationDir } from '../../adapters/store/station';
+import { listPublicKeys } from '../../adapters/keys/keystore';
+import { loadPublicKeys } from '../../adapters/receiver/keys';
+import { recordsFromExportFile } from '../../adapters/store/export';
 import { keyIdOf } from '../../core/ledger/record';
 import { formatProblem } from '../../core/ledger/problems';
 import { decodePublicKey } from '../../core/ocmf/public-key';
+import { describeDataDir, isLevelDb, keysDirOf, ledgerDirOf, lookupStation, requireStation } from '../data-dir';
 import { UsageError, parseOptions, type CliIO, type Command } from '../usage';
 
 const usage = `Usage:
   chargeledger verify --ocmf STRING --pubkey KEY [--json] [--strict]
   chargeledger verify --file FILE --pubkey KEY [--json] [--strict]
-  chargeledger verify --chain DIR|FILE.jsonl [--pubkey KEY]... [--station ID] [--json]
+  chargeledger verify --chain DIR|FILE.jsonl [--pubkey KEY|DIR]... [--data DIR] [--station ID] [--json]
 
 Verify one OCMF string (OCMF|payload|signature), or a whole ledger: every record's signature,
 the seq continuity and the prev links. Each problem is named: deleted, reordered, duplicated,
@@ -20,10 +23,16 @@ altered, bad-signature, unknown-key, malformed.
   --file FILE     a file holding the OCMF string (surrounding whitespace is ignored)
   --pubkey KEY    public key, or a file holding it: SPKI DER as hex (spaces allowed) or base64,
                   PEM, or a raw point in hex (04||X||Y, or X||Y with the curve taken from SA).
-                  For --chain: defaults to the station's keys/ directory; repeat for rotated keys.
-  --chain PATH    a station directory (<data dir>/<station id>), a data dir with one station,
-                  or a JSON-lines export (chargeledger sessions --format jsonl)
-  --station ID    pick the station inside a data dir with several
+                  With --chain also a keys directory (<station dir>/keys) or a station directory,
+                  which give every key the station used; repeat for more keys. Default: the keys
+                  of the station (the ledger's own station for a DIR; for a FILE the station that
+                  --data / CHARGELEDGER_DATA_DIR / ./data and --station lead to).
+  --chain PATH    a station directory (<data dir>/<station id>), a data dir (see --station),
+                  or a JSON-lines export: the ledger node's Sessions "JSON lines" download or
+                  \`chargeledger sessions --format jsonl\`. Read-only.
+  --data DIR      with --chain FILE and no --pubkey: where to find the station's keys
+  --station ID    the station inside a data dir (default CHARGELEDGER_STATION_ID, else the
+                  only one)
   --json          print the parsed payload and the verdict as JSON
   --strict        treat non-standard signature encodings (raw r||s, non-minimal DER) as invalid
 
@@ -53,9 +62,22 @@ async function verifyOne(ocmf: string, key: string, json: boolean, strict: boole
   return ok ? 0 : 1;
 }
 
+/** Public keys from --pubkey values: a key, a key file, a keys directory or a station directory. */
 function keysFrom(values: string[]): Map<string, string> {
   const keys = new Map<string, string>();
   for (const v of values) {
+    if (v.length < 4096 && existsSync(v) && statSync(v).isDirectory()) {
+      // A station directory holds its keys in keys/; a keys directory holds them directly.
+      const dir = existsSync(keysDirOf(v)) ? keysDirOf(v) : v;
+      let found: Map<string, string>;
+      try {
+        found = loadPublicKeys(dir);
+      } catch (e) {
+        throw new UsageError(`--pubkey: ${(e as Error).message}`);
+      }
+      for (const [id, pem] of found) keys.set(id, pem);
+      continue;
+    }
     const text = keyText(v);
     let spki: Buffer;
     try {
@@ -68,17 +90,47 @@ function keysFrom(values: string[]): Map<string, string> {
   return keys;
 }
 
-async function verifyChain(target: string, pubkeys: string[], station: string | undefined, json: boolean, io: CliIO): Promise<number> {
-  const keys = pubkeys.length > 0 ? keysFrom(pubkeys) : undefined;
+/** The station id named by the first record of an export, if it has one. */
+async function firstStationId(file: string): Promise<string | undefined> {
+  try {
+    for await (const r of recordsFromExportFile(file)) return typeof r.stationId === 'string' ? r.stationId : undefined;
+  } catch {
+    // Not an export: the chain check reports the file's lines itself.
+  }
+  return undefined;
+}
+
+/**
+ * The keys of the station found by --data/CHARGELEDGER_DATA_DIR/./data, for an export given
+ * without --pubkey. In a data dir with several stations, the export's own station id picks one.
+ */
+async function stationKeys(file: string, data: string | undefined, station: string | undefined): Promise<Map<string, string>> {
+  let found;
+  try {
+    found = lookupStation({ data, station });
+  } catch (e) {
+    const own = station ? undefined : await firstStationId(file);
+    if (!own) throw e;
+    found = lookupStation({ data, station: own });
+  }
+  const dir = keysDirOf(found.stationDir);
+  const keys = found.found ? listPublicKeys(dir) : new Map<string, string>();
+  if (keys.size === 0) throw new UsageError(`--chain FILE needs --pubkey KEY|DIR: no station keys in ${dir} (data dir ${describeDataDir(found.data)})`);
+  return keys;
+}
+
+async function verifyChain(target: string, opts: { pubkeys: string[]; data?: string; station?: string; json: boolean }, io: CliIO): Promise<number> {
+  const keys = opts.pubkeys.length > 0 ? keysFrom(opts.pubkeys) : undefined;
   let report: ChainReport;
   if (existsSync(target) && statSync(target).isFile()) {
-    if (!keys) throw new UsageError('--chain FILE needs --pubkey (an export carries no keys)');
-    report = await checkJsonlChain(target, keys);
+    report = await checkJsonlChain(target, keys ?? (await stationKeys(target, opts.data, opts.station)));
   } else {
     if (!existsSync(target)) throw new UsageError(`--chain: ${target} does not exist`);
-    report = await checkStationChain(resolveStationDir(target, station), keys);
+    const found = requireStation({ data: target, station: opts.station });
+    if (!isLevelDb(ledgerDirOf(found.stationDir))) throw new Error(`no ledger database in ${found.stationDir}`);
+    report = await checkStationChain(found.stationDir, keys);
   }
-  if (json) io.stdout(`${JSON.stringify({ valid: report.problems.length === 0, checked: report.checked, problems: report.problems }, null, 2)}\n`);
+  if (opts.json) io.stdout(`${JSON.stringify({ valid: report.problems.length === 0, checked: report.checked, problems: report.problems }, null, 2)}\n`);
   else {
     for (const p of report.problems) io.stdout(`${formatProblem(p)}\n`);
     io.stdout(`${report.checked} records checked, ${report.problems.length === 0 ? 'chain intact' : `${report.problems.length} problems`}\n`);
@@ -97,13 +149,14 @@ export default {
       chain: { type: 'string' },
       pubkey: { type: 'string', multiple: true },
       station: { type: 'string' },
+      data: { type: 'string' },
       json: { type: 'boolean' },
       strict: { type: 'boolean' },
     });
     const modes = ['ocmf', 'file', 'chain'].filter((m) => values[m as 'ocmf'] !== undefined);
     if (modes.length !== 1) throw new UsageError('give exactly one of --ocmf, --file or --chain');
     const pubkeys = values.pubkey ?? [];
-    if (values.chain !== undefined) return verifyChain(values.chain, pubkeys, values.station, values.json ?? false, io);
+    if (values.chain !== undefined) return verifyChain(values.chain, { pubkeys, data: values.data, station: values.station, json: values.json ?? false }, io);
     if (pubkeys.length !== 1) throw new UsageError('--pubkey KEY is required (once) with --ocmf or --file');
     let ocmf = values.ocmf;
     if (values.file !== undefined) {
