@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Outbox } from '../ports';
 import { parseAck } from '../../core/sync/ack';
+import type { AckVerdict } from '../../core/sync/ack-auth';
 import { TokenBucket, type TokenBucketOptions } from '../../core/sync/token-bucket';
 import { DEFAULT_WINDOW, SendWindow, type InFlight, type WindowOptions } from '../../core/sync/window';
 
@@ -27,13 +28,16 @@ export interface PumpOptions extends Partial<WindowOptions> {
   pollMs?: number;
   /** Clock, ms. */
   now?: () => number;
+  /** The trust check for acks (an AckGuard); without one any well-formed ack is taken (test benches only). */
+  ackGuard?: { check(payload: Buffer): AckVerdict };
 }
 
 /** Default replay rate: gentle on a mobile link. */
 export const DEFAULT_RATE: TokenBucketOptions = { ratePerS: 100, burst: 50 };
 
 /**
- * Events: 'backlog' (size after a change), 'acked' (number removed), 'sent' (InFlight), 'error'.
+ * Events: 'backlog' (size after a change), 'acked' (number removed), 'sent' (InFlight),
+ * 'refused' (AckVerdict of a refused ack: nothing was removed), 'error'.
  */
 export class OutboxPump extends EventEmitter {
   private readonly window: SendWindow;
@@ -188,11 +192,12 @@ export class OutboxPump extends EventEmitter {
   }
 
   private onAck(payload: Buffer): void {
-    const parsed = parseAck(payload);
-    if (!parsed.ok) {
-      this.emit('error', new Error(`ignored malformed ack: ${parsed.reason}`));
+    const verdict: AckVerdict = this.opts.ackGuard ? this.opts.ackGuard.check(payload) : unguarded(payload);
+    if (!verdict.ok) {
+      this.emit('refused', verdict);
       return;
     }
+    const parsed = verdict;
     // Acks are applied one after another so backlog figures stay monotonic.
     this.ackChain = this.ackChain.then(async () => {
       try {
@@ -206,6 +211,12 @@ export class OutboxPump extends EventEmitter {
       this.kick();
     });
   }
+}
+
+/** Shape check only: for a pump without a guard. */
+function unguarded(payload: Buffer): AckVerdict {
+  const p = parseAck(payload);
+  return p.ok ? { ok: true, ids: p.ids } : { ok: false, refusal: 'malformed', reason: p.reason };
 }
 
 function pick(o: PumpOptions): Partial<WindowOptions> {

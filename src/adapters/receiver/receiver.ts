@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { formatAck, MAX_ACK_IDS } from '../../core/sync/ack';
+import type { AckSigner } from '../crypto/ack-keys';
 import { acksTopic, checkPrefix, sessionsSubscription, stationOfSessionsTopic } from '../../core/sync/topics';
 import { tlsOptions, type TlsPaths } from '../mqtt/tls';
 import { JsonlStore } from './jsonl-store';
@@ -31,6 +32,8 @@ export interface ReceiverOptions extends TlsPaths {
    * sees only part of every station's records, so it cannot wait for the rest).
    */
   reorderWindowMs?: number;
+  /** Signs every ack with the backend's key; stations holding its public half accept nothing else. Absent: unsigned acks. */
+  ackSigner?: AckSigner;
   /** Fault-injection points for tests: throwing from one simulates a crash at that point. */
   hooks?: { beforeStore?: (ids: string[]) => void; beforeAck?: (ids: string[]) => void };
 }
@@ -178,7 +181,7 @@ export class Receiver extends EventEmitter {
       for (const [station, s] of perStation) {
         for (let i = 0; i < s.ack.length; i += MAX_ACK_IDS) {
           const ids = s.ack.slice(i, i + MAX_ACK_IDS);
-          this.client?.publish(acksTopic(this.prefix, station), formatAck(ids), { qos: 1 }, (err) => (err ? this.emit('error', err) : this.emit('acked', station, ids)));
+          this.client?.publish(acksTopic(this.prefix, station), formatAck(ids, this.opts.ackSigner?.(station, ids)), { qos: 1 }, (err) => (err ? this.emit('error', err) : this.emit('acked', station, ids)));
         }
       }
       for (const r of reports) this.emit('report', r);

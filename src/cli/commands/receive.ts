@@ -1,3 +1,4 @@
+import { loadOrCreateAckKey } from '../../adapters/crypto/ack-keys';
 import { loadPublicKeys } from '../../adapters/receiver/keys';
 import { Receiver, type ReceiverReport } from '../../adapters/receiver/receiver';
 import { keyVerifier } from '../../adapters/receiver/verifier';
@@ -24,6 +25,10 @@ Options:
   --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
   --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
   --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
+  --ack-key FILE        the backend's ack signing key (PKCS#8 PEM, EC P-256); created with its
+                        public half FILE.pub.pem when missing. Give the stations that .pub.pem
+                        (uplink node 'Backend key'): they remove a record only on a signed ack.
+                        Without it the acks are unsigned, and stations that hold a key refuse them.
   --verbose             also report every stored record
 `;
 
@@ -45,6 +50,7 @@ export default {
       key: { type: 'string' },
       username: { type: 'string' },
       verbose: { type: 'boolean' },
+      'ack-key': { type: 'string' },
     });
     for (const required of ['broker', 'pubkey', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
     if (!/^(mqtts?|wss?):\/\//.test(values.broker!)) throw new UsageError(`--broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "${values.broker}"`);
@@ -57,6 +63,8 @@ export default {
     }
     const reorderWindowMs = values['reorder-window'] === undefined ? undefined : intOption(values['reorder-window'], 'reorder-window', 0);
     const keys = loadPublicKeys(values.pubkey!);
+    const ackKey = values['ack-key'] ? loadOrCreateAckKey(values['ack-key']) : null;
+    if (ackKey?.created) io.stderr(`receive: created the ack signing key ${values['ack-key']}; give the stations ${ackKey.publicKeyFile}\n`);
     const rx = new Receiver({
       brokerUrl: values.broker!,
       prefix,
@@ -65,6 +73,7 @@ export default {
       outDir: values.out!,
       verify: keyVerifier(keys),
       reorderWindowMs,
+      ackSigner: ackKey?.signer,
       caPath: values.ca,
       certPath: values.cert,
       keyPath: values.key,

@@ -85,12 +85,12 @@ describe('OutboxPump', () => {
     const outbox = new MemoryOutbox();
     await outbox.add(entries(1, 2));
     const p = pump(link, outbox, {});
-    const errors: Error[] = [];
-    p.on('error', (e: Error) => errors.push(e));
+    const refused: Array<{ refusal: string; reason: string }> = [];
+    p.on('refused', (v: { refusal: string; reason: string }) => refused.push(v));
     await waitFor(() => link.sent.length === 2);
     link.ack('{"ack":"r1"}');
-    await waitFor(() => errors.length === 1);
-    expect(errors[0]!.message).toMatch(/malformed ack/);
+    await waitFor(() => refused.length === 1);
+    expect(refused[0]).toMatchObject({ refusal: 'malformed', reason: expect.stringMatching(/array/) });
     expect(await outbox.size()).toBe(2);
   });
 
