@@ -55,7 +55,7 @@ export function loadAckPublicKeys(fileOrDir: string): KeyObject[] {
       if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not an EC P-256 key');
       keys.push(key);
     } catch (e) {
-      throw new Error(`backend ack key ${f}: ${(e as Error).message}`);
+      throw new Error(`backend ack key ${f}: ${(e as Error).message}`, { cause: e });
     }
   }
   if (keys.length === 0) throw new Error(`no backend ack key (*.pem) in ${fileOrDir}`);
