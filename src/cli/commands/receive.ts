@@ -21,7 +21,11 @@ Options:
   --share GROUP         MQTT 5 shared subscription $share/GROUP/<prefix>/+/sessions, so several
                         receivers split the load (each keeps its own --out)
   --prefix P            topic prefix (default chargeledger)
-  --client-id ID        stable client id (default chargeledger-receiver-<group or pid>)
+  --client-id ID        client id (default: unique per process, chargeledger-receiver-[<group>-]<host>-<pid>-<random>);
+                        never give two running receivers the same one: they throw each other off
+  --session-expiry S    MQTT 5 session expiry in seconds (default 86400 alone, 60 with --share:
+                        a dead member of a share group keeps taking its share until then; the
+                        stations resend whatever it never acked)
   --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
   --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
   --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
@@ -45,6 +49,7 @@ export default {
       prefix: { type: 'string' },
       'client-id': { type: 'string' },
       'reorder-window': { type: 'string' },
+      'session-expiry': { type: 'string' },
       ca: { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
@@ -69,7 +74,8 @@ export default {
       brokerUrl: values.broker!,
       prefix,
       share: values.share,
-      clientId: values['client-id'] ?? `chargeledger-receiver-${values.share ?? process.pid}`,
+      clientId: values['client-id'],
+      sessionExpiryS: values['session-expiry'] === undefined ? undefined : intOption(values['session-expiry'], 'session-expiry', 0),
       outDir: values.out!,
       verify: keyVerifier(keys),
       reorderWindowMs,
