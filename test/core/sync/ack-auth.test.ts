@@ -75,4 +75,15 @@ describe('AckGuard', () => {
     expect(g.check(good).ok).toBe(true);
     expect(g.accepted).toBe(4);
   });
+  it('also bounds the bytes taken in per second: large forged acks run out of budget before small real ones would', () => {
+    let now = NOW;
+    const g = new AckGuard({ stationId: 'ST-1', verify: ctx.verify, byteRate: { ratePerS: 100_000, burst: 200_000 }, now: () => now });
+    const big = Buffer.from(formatAck(Array.from({ length: MAX_ACK_IDS }, (_, i) => `forged-${i}-${'x'.repeat(40)}`)));
+    expect(big.length).toBeGreaterThan(50_000);
+    const n = Math.floor(200_000 / big.length);
+    for (let i = 0; i < n + 3; i++) g.check(big);
+    expect(g.refused).toEqual({ unsigned: n, rate_limited: 3 });
+    now += 1000;
+    expect(g.check(Buffer.from(signed(['a']))).ok).toBe(true);
+  });
 });
