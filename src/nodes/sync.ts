@@ -49,6 +49,8 @@ export default function (RED: NodeAPI): void {
     const guard = new AckGuard({ stationId: uplinkNode.stationId, verify: uplinkNode.ackVerify });
     const pump = new OutboxPump(client, outbox, {
       ackGuard: guard,
+      // Settings key for tests and unusual sites: the first pause of the acks subscription in a flood.
+      floodPauseMs: Number(RED.settings.chargeledgerAckFloodPauseMs ?? 10_000),
       rate: { ratePerS: num(def.ratePerS, 100, 0.001), burst: num(def.burst, 50, 1) },
       maxInFlight: num(def.maxInFlight, 200, 1),
       batchSize: Math.min(num(def.maxInFlight, 200, 1), 100),
@@ -88,6 +90,8 @@ export default function (RED: NodeAPI): void {
       telemetry.snapshot.touch();
     });
     pump.on('acked', () => telemetry.snapshot.touch());
+    pump.on('acks-paused', (ms: number) => node.warn(`ack flood: not listening for acks for ${Math.round(ms / 1000)} s (records stay in the outbox and are resent)`));
+    pump.on('acks-resumed', () => node.log('listening for acks again after a flood'));
     telemetry.snapshot.acks(() => ({ accepted: guard.accepted, refused: { ...guard.refused } }));
     client.on('connect', refresh);
     client.on('offline', show);

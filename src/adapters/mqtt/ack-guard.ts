@@ -24,6 +24,9 @@ export interface AckGuardOptions {
  */
 export const DEFAULT_ACK_RATE: TokenBucketOptions = { ratePerS: 200, burst: 400 };
 
+/** Messages dropped for rate within one second that count as a flood. */
+export const FLOOD_THRESHOLD = 20;
+
 /** Default intake of ack bytes. */
 export const DEFAULT_ACK_BYTE_RATE: TokenBucketOptions = { ratePerS: 1024 * 1024, burst: 2 * 1024 * 1024 };
 
@@ -37,6 +40,9 @@ export class AckGuard {
   /** Accepted ack messages since start. */
   accepted = 0;
   private readonly bucket: TokenBucket;
+  /** Rate-limited messages in the current one-second window, and its start. */
+  private limitedInWindow = 0;
+  private windowStartMs = 0;
   private readonly bytes: TokenBucket;
   private readonly now: () => number;
 
@@ -61,6 +67,19 @@ export class AckGuard {
       : { ok: false, refusal: 'rate_limited', reason: 'more ack messages than the intake rate allows' };
     if (v.ok) this.accepted++;
     else this.refused[v.refusal] = (this.refused[v.refusal] ?? 0) + 1;
+    if (nowMs - this.windowStartMs >= 1000) {
+      this.windowStartMs = nowMs;
+      this.limitedInWindow = 0;
+    }
+    if (!v.ok && v.refusal === 'rate_limited') this.limitedInWindow++;
     return v;
+  }
+
+  /**
+   * True while more than FLOOD_THRESHOLD messages were dropped for rate within the last second:
+   * then even receiving them costs more than they could be worth, and the pump stops listening a while.
+   */
+  get flooded(): boolean {
+    return this.limitedInWindow > FLOOD_THRESHOLD && this.now() - this.windowStartMs < 1000;
   }
 }

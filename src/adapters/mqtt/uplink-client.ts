@@ -37,9 +37,6 @@ export type MessageHandler = (payload: Buffer, topic: string) => void;
 /** Errors by which a broker says it does not speak the requested protocol version. */
 const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 
-/** Largest MQTT packet the station accepts from the broker (MQTT 5), bytes: acks and configs are far smaller. */
-export const MAX_INBOUND_PACKET_BYTES = 1024 * 1024;
-
 /**
  * The uplink connection. Events: 'connect' (protocolVersion), 'offline', 'error' (Error).
  * Never buffers publications while offline: publish() rejects, and callers keep data durable.
@@ -112,8 +109,10 @@ export class UplinkClient extends EventEmitter {
       will: { topic: this.topics.status, payload: Buffer.from(willPayload()), qos: 1, retain: true },
       ...tlsOptions(o),
     };
-    // Why a packet limit: the broker must not hand a small controller arbitrarily large messages (an ack or config flood).
-    if (this.protocol === 5) options.properties = { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600, maximumPacketSize: MAX_INBOUND_PACKET_BYTES };
+    // No MQTT 5 maximumPacketSize: mosquitto 2.0.11 (Debian 12) drops a larger QoS 1 message but keeps it
+    // in the client's in-flight window, so max_inflight_messages oversized acks would block every later
+    // ack for good. Large messages are refused after receipt instead (AckGuard, config size limit).
+    if (this.protocol === 5) options.properties = { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;
     return options;
