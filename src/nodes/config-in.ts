@@ -6,6 +6,7 @@ import type { UplinkClient } from '../adapters/mqtt/uplink-client';
 import type { ConfigResult } from '../core/sync/config-envelope';
 import { DEFAULT_MAX_CONFIG_BYTES } from '../core/sync/config-envelope';
 import type { ConfigKind } from '../core/sync/topics';
+import { beginConfigTxn, CONFIG_CONSUMERS } from './lib/config-apply';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import type { UplinkConfigNode } from './uplink';
@@ -35,16 +36,34 @@ export default function (RED: NodeAPI): void {
       node.error(`config-in: ${(e as Error).message}`);
       return;
     }
+    const applyTimeoutMs = Number(RED.settings.chargeledgerConfigApplyMs ?? 10_000);
+    /** The nodes wired to this one that apply `kind` (price nodes for tariffs, load nodes for limits). */
+    const consumersOf = (kind: ConfigKind): Array<{ id: string; label: string }> => {
+      const wired = ((def.wires as string[][] | undefined) ?? []).flat();
+      return wired
+        .map((id) => RED.nodes.getNode(id) as (Node & { type?: string; name?: string }) | null)
+        .filter((n): n is Node & { type?: string; name?: string } => Boolean(n) && n!.type === CONFIG_CONSUMERS[kind])
+        .map((n) => ({ id: n.id, label: `${n.type}${n.name ? ` "${n.name}"` : ` ${n.id}`}` }));
+    };
+    const emit = (c: AcceptedConfig, extra: Record<string, unknown>): void => {
+      node.send({ kind: 'config', topic: c.kind, payload: c.payload, version: c.version, ...extra });
+    };
+    // A config is in force only once every consumer applied it; config/result says so only then.
+    const apply = async (c: AcceptedConfig): Promise<string[]> => {
+      const consumers = consumersOf(c.kind);
+      if (consumers.length === 0) return [`no ${CONFIG_CONSUMERS[c.kind]} node is wired to this config-in node to apply ${c.kind}`];
+      const { txn, result } = beginConfigTxn(consumers, applyTimeoutMs);
+      emit(c, { configTxn: txn });
+      return result;
+    };
     const listener = new ConfigListener(client, {
       stationId: uplinkNode.stationId,
       store,
       validators: configValidators(schemasDir),
+      apply,
+      verify: uplinkNode.ackVerify ?? undefined,
       maxBytes: Number(def.maxBytes) > 0 ? Number(def.maxBytes) : DEFAULT_MAX_CONFIG_BYTES,
     });
-    const emit = (c: AcceptedConfig, stored: boolean): void => {
-      node.send({ kind: 'config', topic: c.kind, payload: c.payload, version: c.version, ...(stored ? { stored: true } : {}) });
-    };
-    listener.on('config', (c: AcceptedConfig) => emit(c, false));
     listener.on('result', (r: ConfigResult) => {
       if (r.result === 'accepted') statusOk(node, `${r.config} v${r.version}`);
       else {
@@ -66,7 +85,7 @@ export default function (RED: NodeAPI): void {
       for (const kind of ['tariffs', 'limits'] as ConfigKind[]) {
         try {
           const c = store.current(kind);
-          if (c) emit({ kind, version: c.version, payload: c.payload }, true);
+          if (c) emit({ kind, version: c.version, payload: c.payload }, { stored: true });
         } catch (e) {
           node.warn(`stored ${kind} config unreadable: ${(e as Error).message}`);
         }

@@ -10,6 +10,7 @@ import { LoadController, type FailSafeReason } from '../core/load/controller';
 import { SetpointSendFilter } from '../core/load/send-filter';
 import type { LoadTuning, Setpoint } from '../core/load/types';
 import type { MeterHealth, MeterReading } from '../core/types';
+import { reportConfig } from './lib/config-apply';
 import { onInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
@@ -41,6 +42,9 @@ function isReading(p: unknown): p is MeterReading {
   return typeof p === 'object' && p !== null && Array.isArray((p as MeterReading).currentA);
 }
 
+/** How config/result names this node. */
+const configLabel = (node: Node): string => `chargeledger-load${node.name ? ` "${node.name}"` : ` ${node.id}`}`;
+
 /** Register the chargeledger-load node type. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType(
@@ -55,7 +59,8 @@ export default function (RED: NodeAPI): void {
         const err = e instanceof Error ? e : new Error(String(e));
         node.error(`chargeledger-load: ${err.message}`);
         statusFault(node, 'config error');
-        onInput(node, () => {
+        onInput(node, (msg) => {
+          reportConfig(msg, node.id, configLabel(node), `not configured: ${err.message}`);
           throw new Error(`not configured: ${err.message}`);
         });
         return;
@@ -139,7 +144,13 @@ export default function (RED: NodeAPI): void {
         }
         if (msg.kind === 'config') {
           if (msg.topic !== 'limits') return; // tariffs and other configs are not ours
-          ctl.setLimits(p);
+          try {
+            ctl.setLimits(p);
+          } catch (e) {
+            reportConfig(msg, node.id, configLabel(node), (e as Error).message);
+            throw e;
+          }
+          reportConfig(msg, node.id, configLabel(node));
           node.log(`limits updated${typeof p?.issuedAt === 'string' ? ` (issued ${p.issuedAt})` : ''}`);
           decideAndSend();
           return;

@@ -1,5 +1,6 @@
 import { priceSession, TariffError, type ReservationInput } from '../core/tariff';
 import type { Session } from '../core/types';
+import { reportConfig } from './lib/config-apply';
 import { onInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
@@ -22,15 +23,29 @@ export default function (RED: NodeAPI): void {
     else statusIdle(node, `tariff ${tariff.config.sell.id}`);
 
     onInput(node, async (msg: NodeMessage, send) => {
-      if (!tariff) throw new Error('no chargeledger-tariff config node selected');
+      if (!tariff) {
+        reportConfig(msg, node.id, `chargeledger-price ${node.id}`, 'no chargeledger-tariff config node selected');
+        throw new Error('no chargeledger-tariff config node selected');
+      }
       if (msg.kind === 'config') {
         if (msg.topic !== 'tariffs') return; // other config topics belong to other nodes
-        const applied = tariff.replace(msg.payload);
+        const label = `chargeledger-price${node.name ? ` "${node.name}"` : ` ${node.id}`}`;
+        let applied: boolean;
+        try {
+          applied = tariff.replace(msg.payload);
+        } catch (e) {
+          reportConfig(msg, node.id, label, (e as Error).message);
+          throw e;
+        }
         const v = tariff.config?.version;
-        if (applied) statusOk(node, `tariff v${v}`);
-        else {
+        if (applied) {
+          statusOk(node, `tariff v${v}`);
+          reportConfig(msg, node.id, label);
+        } else {
+          const why = `tariff version ${(msg.payload as { version?: unknown })?.version} is not newer than version ${v} in force`;
           statusWarn(node, `kept tariff v${v}`);
-          node.warn(`ignored config/tariffs version ${(msg.payload as { version?: unknown })?.version}: version ${v} is newer or equal`);
+          reportConfig(msg, node.id, label, why);
+          if (!msg.stored) node.warn(`ignored config/tariffs: ${why}`);
         }
         return;
       }

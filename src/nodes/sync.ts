@@ -1,5 +1,7 @@
 import type { MeterHealth, MeterReading } from '../core/types';
+import { AckGuard } from '../adapters/mqtt/ack-guard';
 import { OutboxPump } from '../adapters/mqtt/outbox-pump';
+import { RefusalLog } from './lib/refusal-log';
 import { TelemetryPublisher } from '../adapters/mqtt/telemetry-publisher';
 import type { UplinkClient } from '../adapters/mqtt/uplink-client';
 import type { Outbox } from '../adapters/ports';
@@ -44,7 +46,11 @@ export default function (RED: NodeAPI): void {
       return;
     }
     client.setBacklogProvider(() => outbox.size());
+    const guard = new AckGuard({ stationId: uplinkNode.stationId, verify: uplinkNode.ackVerify });
     const pump = new OutboxPump(client, outbox, {
+      ackGuard: guard,
+      // Settings key for tests and unusual sites: the first pause of the acks subscription in a flood.
+      floodPauseMs: Number(RED.settings.chargeledgerAckFloodPauseMs ?? 10_000),
       rate: { ratePerS: num(def.ratePerS, 100, 0.001), burst: num(def.burst, 50, 1) },
       maxInFlight: num(def.maxInFlight, 200, 1),
       batchSize: Math.min(num(def.maxInFlight, 200, 1), 100),
@@ -55,6 +61,7 @@ export default function (RED: NodeAPI): void {
     let backlog = 0;
     const show = (): void => {
       if (!client.connected) statusFault(node, backlog > 0 ? `offline (${backlog})` : 'offline');
+      else if (uplinkNode.ackKeyProblem) statusFault(node, backlog > 0 ? `no ack key (${backlog})` : 'no ack key');
       else if (backlog > 0) statusWarn(node, `queued: ${backlog}`);
       else statusOk(node, 'synced');
     };
@@ -76,6 +83,16 @@ export default function (RED: NodeAPI): void {
       show();
     });
     pump.on('error', (e: Error) => node.warn(e.message));
+    // Refused acks are counted (telemetry) and logged at most once a minute: a flood must not flood the log.
+    const refusalLog = new RefusalLog(60_000, (text) => node.warn(text));
+    pump.on('refused', (v: { refusal: string; reason: string }) => {
+      refusalLog.add(v.refusal, v.reason);
+      telemetry.snapshot.touch();
+    });
+    pump.on('acked', () => telemetry.snapshot.touch());
+    pump.on('acks-paused', (ms: number) => node.warn(`ack flood: not listening for acks for ${Math.round(ms / 1000)} s (records stay in the outbox and are resent)`));
+    pump.on('acks-resumed', () => node.log('listening for acks again after a flood'));
+    telemetry.snapshot.acks(() => ({ accepted: guard.accepted, refused: { ...guard.refused } }));
     client.on('connect', refresh);
     client.on('offline', show);
     ledger.events?.on('appended', onAppended);
@@ -111,6 +128,7 @@ export default function (RED: NodeAPI): void {
       client.off('connect', refresh);
       client.off('offline', show);
       telemetry.stop();
+      refusalLog.flush();
       pump
         .stop()
         .then(() => uplinkNode.release(node))

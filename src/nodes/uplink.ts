@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UplinkClient } from '../adapters/mqtt/uplink-client';
+import { ackSignatureCheck, loadAckPublicKeys } from '../adapters/crypto/ack-keys';
+import type { AckSignatureCheck } from '../core/sync/ack-auth';
 import { DEFAULT_PREFIX } from '../core/sync/topics';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
@@ -12,6 +14,23 @@ export interface UplinkConfigNode extends Node {
   acquire(user: Node): UplinkClient;
   /** Give it back; the connection closes when the last user leaves. */
   release(user: Node): Promise<void>;
+  /** How acks are checked: the backend key's signature check, or null for unsigned acks (test benches). */
+  ackVerify: AckSignatureCheck | null;
+  /** Why no ack can be trusted (no key, or an unreadable one); null when acks can be checked. */
+  ackKeyProblem: string | null;
+}
+
+/** The ack trust of an uplink: a signature check against the backend key, refusing everything when the key is missing or bad. */
+function ackTrust(def: NodeDef): { verify: AckSignatureCheck | null; problem: string | null } {
+  if (String(def.ackAuth ?? 'signed') === 'none') return { verify: null, problem: null };
+  const file = String(def.ackKey ?? '').trim();
+  // Why refuse rather than fall back to unsigned: one forged ack deletes an undelivered record for good.
+  if (!file || /^\$\{[^}]*\}$/.test(file)) return { verify: () => false, problem: 'no backend key: acks refused' };
+  try {
+    return { verify: ackSignatureCheck(loadAckPublicKeys(file)), problem: null };
+  } catch (e) {
+    return { verify: () => false, problem: (e as Error).message };
+  }
 }
 
 function packageVersion(): string {
@@ -31,6 +50,11 @@ export default function (RED: NodeAPI): void {
       const node = this as UplinkConfigNode;
       node.stationId = String(def.stationId || 'station-1');
       node.prefix = String(def.prefix || DEFAULT_PREFIX);
+      const trust = ackTrust(def);
+      node.ackVerify = trust.verify;
+      node.ackKeyProblem = trust.problem;
+      if (trust.problem) node.warn(`${trust.problem}; records stay in the outbox until a signed ack arrives`);
+      else if (trust.verify === null) node.warn('acks are not authenticated (Ack check: none): any client that may publish on the acks topic can delete records');
       const users = new Set<string>();
       let client: UplinkClient | null = null;
 

@@ -41,8 +41,11 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Start mosquitto on a free port; `listenerLines` are extra lines for the listener (TLS). */
-export async function startMosquitto(opts: { listenerLines?: string[]; tls?: boolean } = {}): Promise<TestBroker> {
+/**
+ * Start mosquitto on a free port; `listenerLines` are extra lines for the listener (TLS);
+ * `authLines` replace `allow_anonymous true` (password file, ACL file).
+ */
+export async function startMosquitto(opts: { listenerLines?: string[]; tls?: boolean; authLines?: string[] } = {}): Promise<TestBroker> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-mosq-'));
   const conf = path.join(dir, 'mosquitto.conf');
@@ -52,7 +55,7 @@ export async function startMosquitto(opts: { listenerLines?: string[]; tls?: boo
       'per_listener_settings false',
       `listener ${port} 127.0.0.1`,
       ...(opts.listenerLines ?? []),
-      'allow_anonymous true',
+      ...(opts.authLines ?? ['allow_anonymous true']),
       'persistence true',
       `persistence_location ${dir}/`,
       'max_queued_messages 100000',

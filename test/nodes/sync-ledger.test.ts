@@ -12,6 +12,9 @@ import { Receiver } from '../../src/adapters/receiver/receiver';
 import { keyVerifier } from '../../src/adapters/receiver/verifier';
 import { loadPublicKeys } from '../../src/adapters/receiver/keys';
 import { session } from '../adapters/receiver/signed-records';
+import { testAckKey } from '../helpers/ack-key';
+
+const ackKey = testAckKey();
 
 describe('record → ledger → sync → receiver', () => {
   let broker: TestBroker;
@@ -35,7 +38,7 @@ describe('record → ledger → sync → receiver', () => {
     const flow = [
       { id: 'led', type: 'chargeledger-ledger', stationId: 'ST-1', dataDir: path.join(dir, 'data'), retentionDays: 0 },
       { id: 'rec', type: 'chargeledger-record', ledger: 'led', wires: [[]] },
-      { id: 'up', type: 'chargeledger-uplink', broker: broker.url, stationId: 'ST-1', clientId: 'st-e2e' },
+      { id: 'up', type: 'chargeledger-uplink', broker: broker.url, stationId: 'ST-1', clientId: 'st-e2e', ackKey: ackKey.publicKeyFile },
       { id: 'sync', type: 'chargeledger-sync', uplink: 'up', ledger: 'led', ratePerS: 500, ackTimeoutS: 2, telemetryIntervalS: 0 },
     ];
     await nodeRed.load([nodeModule('chargeledger-ledger'), nodeModule('chargeledger-record'), nodeModule('chargeledger-uplink'), nodeModule('chargeledger-sync')], flow);
@@ -49,7 +52,7 @@ describe('record → ledger → sync → receiver', () => {
     await waitFor(async () => (await ledger.outbox.size()) === 5);
     await waitFor(() => seen.some((s) => s.text === 'queued: 5'));
 
-    rx = new Receiver({ brokerUrl: broker.url, outDir: path.join(dir, 'rx'), verify: keyVerifier(loadPublicKeys(path.join(dir, 'data', 'ST-1', 'keys'))), clientId: 'rx-e2e' });
+    rx = new Receiver({ brokerUrl: broker.url, outDir: path.join(dir, 'rx'), verify: keyVerifier(loadPublicKeys(path.join(dir, 'data', 'ST-1', 'keys'))), clientId: 'rx-e2e', ackSigner: ackKey.signer });
     const problems: unknown[] = [];
     rx.on('report', (r: { type: string }) => r.type !== 'stored' && r.type !== 'duplicate' && problems.push(r));
     await rx.start();

@@ -12,6 +12,7 @@ import { MemoryOutbox } from '../../src/adapters/memory-outbox';
 import { Receiver } from '../../src/adapters/receiver/receiver';
 import { keyVerifier } from '../../src/adapters/receiver/verifier';
 import { makeRecords, stationKey, toEntries } from '../adapters/receiver/signed-records';
+import { testAckKey } from '../helpers/ack-key';
 
 // Stand-in for team LEDGER's chargeledger-ledger: the sync node only needs `outbox` and `events`.
 const outbox = { current: new MemoryOutbox() };
@@ -25,6 +26,7 @@ function testLedger(RED: any): void {
 }
 
 const key = stationKey();
+const ackKey = testAckKey();
 const records = makeRecords('ST-1', key, 1, 30);
 type Status = { fill?: string; shape?: string; text?: string };
 
@@ -46,7 +48,7 @@ describe('chargeledger-sync node', () => {
   });
 
   const flow = (over: Record<string, unknown> = {}) => [
-    { id: 'up', type: 'chargeledger-uplink', broker: broker.url, stationId: 'ST-1', prefix: 'chargeledger', clientId: 'st-node-test' },
+    { id: 'up', type: 'chargeledger-uplink', broker: broker.url, stationId: 'ST-1', prefix: 'chargeledger', clientId: 'st-node-test', ackKey: ackKey.publicKeyFile },
     { id: 'led', type: 'test-ledger' },
     { id: 'sync', type: 'chargeledger-sync', uplink: 'up', ledger: 'led', ratePerS: 1000, burst: 100, maxInFlight: 50, ackTimeoutS: 2, telemetryIntervalS: 0.2, ...over },
   ];
@@ -60,7 +62,7 @@ describe('chargeledger-sync node', () => {
 
   async function startReceiver(): Promise<void> {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cl-node-rx-'));
-    rx = new Receiver({ brokerUrl: broker.url, outDir: dir, verify: keyVerifier(new Map([[key.keyId, key.publicPem]])), clientId: `rx-${Math.random()}` });
+    rx = new Receiver({ brokerUrl: broker.url, outDir: dir, verify: keyVerifier(new Map([[key.keyId, key.publicPem]])), clientId: `rx-${Math.random()}`, ackSigner: ackKey.signer });
     await rx.start();
   }
 

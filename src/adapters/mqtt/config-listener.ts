@@ -1,6 +1,7 @@
 // Downstream configuration: `<prefix>/<stationId>/config/{tariffs,limits}` → checked envelope,
-// schema-valid payload, newer version → persisted atomically → emitted; the result goes to
-// `<prefix>/<stationId>/config/result`. Anything invalid changes nothing.
+// schema-valid payload that the consumers' own decoders take, newer version → applied by every
+// consumer → persisted atomically → `accepted`; the result goes to `<prefix>/<stationId>/config/result`.
+// Anything invalid or refused changes nothing and is `rejected` with every reason.
 import { EventEmitter } from 'node:events';
 import { checkEnvelope, DEFAULT_MAX_CONFIG_BYTES, formatConfigResult, type ConfigResult } from '../../core/sync/config-envelope';
 import type { ConfigKind, StationTopics } from '../../core/sync/topics';
@@ -22,17 +23,28 @@ export interface AcceptedConfig {
   payload: Record<string, unknown>;
 }
 
+/**
+ * Hands a checked config to its consumers and resolves with their refusals (empty: every
+ * consumer applied it). Absent: nothing applies configs, and every update is rejected.
+ */
+export type ConfigApplier = (c: AcceptedConfig) => Promise<string[]>;
+
 /** Listener settings. */
 export interface ConfigListenerOptions {
   stationId: string;
   store: ConfigStore;
+  /** Per kind: the JSON Schema check, then the same typed decoder the consumer runs. */
   validators: Record<ConfigKind, PayloadValidator>;
+  /** Applies a checked config in the consumers. */
+  apply?: ConfigApplier;
+  /** Backend key signature check (signed resets). */
+  verify?: (signedText: string, sigBase64: string) => boolean;
   /** Largest config message, bytes. */
   maxBytes?: number;
   now?: () => number;
 }
 
-/** Events: 'config' (AcceptedConfig), 'result' (ConfigResult), 'error' (Error). */
+/** Events: 'result' (ConfigResult), 'error' (Error). */
 export class ConfigListener extends EventEmitter {
   private chain: Promise<void> = Promise.resolve();
   private readonly kinds: ConfigKind[] = ['tariffs', 'limits'];
@@ -65,26 +77,35 @@ export class ConfigListener extends EventEmitter {
   private async handle(kind: ConfigKind, raw: Buffer | string): Promise<ConfigResult> {
     let result: ConfigResult;
     try {
-      result = this.apply(kind, raw);
+      result = await this.apply(kind, raw);
     } catch (e) {
       result = { result: 'rejected', config: kind, version: null, reason: `not stored: ${(e as Error).message}` };
+    }
+    try {
+      result.inForce = this.opts.store.current(kind)?.version ?? null;
+    } catch {
+      result.inForce = null;
     }
     this.emit('result', result);
     await this.link.publish(this.link.topics.configResult, formatConfigResult(result), { qos: 1 }).catch((e) => this.emit('error', e));
     return result;
   }
 
-  private apply(kind: ConfigKind, raw: Buffer | string): ConfigResult {
+  private async apply(kind: ConfigKind, raw: Buffer | string): Promise<ConfigResult> {
     const store = this.opts.store;
     const current = store.current(kind);
-    const check = checkEnvelope(raw, { stationId: this.opts.stationId, currentVersion: current?.version ?? 0, maxBytes: this.opts.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES });
+    const nowMs = (this.opts.now ?? Date.now)();
+    const check = checkEnvelope(raw, { stationId: this.opts.stationId, currentVersion: current?.version ?? 0, maxBytes: this.opts.maxBytes ?? DEFAULT_MAX_CONFIG_BYTES, verify: this.opts.verify, nowMs });
     if (!check.ok) return { result: 'rejected', config: kind, version: check.version ?? null, reason: check.reason };
     const { version, payload } = check.envelope;
+    // One validation decides: the schema and the consumer's own decoder, before anything is stored or applied.
     const invalid = this.opts.validators[kind](payload);
     if (invalid) return { result: 'rejected', config: kind, version, reason: invalid };
-    // Persist before anyone sees it: after a restart the station must run with what it acknowledged.
-    store.save(kind, { version, payload, acceptedAt: new Date((this.opts.now ?? Date.now)()).toISOString() });
-    this.emit('config', { kind, version, payload } satisfies AcceptedConfig);
+    if (!this.opts.apply) return { result: 'rejected', config: kind, version, reason: `no node applies ${kind}` };
+    const refusals = await this.opts.apply({ kind, version, payload });
+    if (refusals.length) return { result: 'rejected', config: kind, version, reason: refusals.join('; ') };
+    // Stored once in force: after a restart the station runs with what it reported accepted.
+    store.save(kind, { version, payload, acceptedAt: new Date(nowMs).toISOString() });
     return { result: 'accepted', config: kind, version };
   }
 }

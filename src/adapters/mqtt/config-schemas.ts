@@ -3,7 +3,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
+import { parseLimitsConfig } from '../../core/load/limits';
 import type { ConfigKind } from '../../core/sync/topics';
+import { parseTariffConfig } from '../../core/tariff';
 
 /** Checks a payload; returns the reason it is invalid, or null. */
 export type PayloadValidator = (payload: unknown) => string | null;
@@ -40,7 +42,27 @@ export function validatorFromFile(file: string): PayloadValidator {
   return validatorFromSchema(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>);
 }
 
-/** Validators for both kinds from a schemas directory. */
+/** The typed decoders the consumers run (tariff node, load node): a config they would refuse is refused here first. */
+export const CONFIG_DECODERS: Record<ConfigKind, (payload: unknown) => unknown> = { tariffs: parseTariffConfig, limits: parseLimitsConfig };
+
+/** The schema check followed by the consumer's decoder. */
+export function withDecoder(schema: PayloadValidator, decode: (payload: unknown) => unknown): PayloadValidator {
+  return (payload) => {
+    const invalid = schema(payload);
+    if (invalid) return invalid;
+    try {
+      decode(payload);
+      return null;
+    } catch (e) {
+      return `invalid: ${(e as Error).message}`;
+    }
+  };
+}
+
+/** Validators for both kinds: the schemas in a directory, then the consumers' decoders. */
 export function configValidators(dir = SCHEMAS_DIR): Record<ConfigKind, PayloadValidator> {
-  return { tariffs: validatorFromFile(path.join(dir, CONFIG_SCHEMA_FILES.tariffs)), limits: validatorFromFile(path.join(dir, CONFIG_SCHEMA_FILES.limits)) };
+  return {
+    tariffs: withDecoder(validatorFromFile(path.join(dir, CONFIG_SCHEMA_FILES.tariffs)), CONFIG_DECODERS.tariffs),
+    limits: withDecoder(validatorFromFile(path.join(dir, CONFIG_SCHEMA_FILES.limits)), CONFIG_DECODERS.limits),
+  };
 }

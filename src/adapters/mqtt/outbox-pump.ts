@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Outbox } from '../ports';
 import { parseAck } from '../../core/sync/ack';
+import type { AckVerdict } from '../../core/sync/ack-auth';
 import { TokenBucket, type TokenBucketOptions } from '../../core/sync/token-bucket';
 import { DEFAULT_WINDOW, SendWindow, type InFlight, type WindowOptions } from '../../core/sync/window';
 
@@ -27,13 +28,19 @@ export interface PumpOptions extends Partial<WindowOptions> {
   pollMs?: number;
   /** Clock, ms. */
   now?: () => number;
+  /** The trust check for acks (an AckGuard); without one any well-formed ack is taken (test benches only). */
+  ackGuard?: { check(payload: Buffer): AckVerdict; readonly flooded?: boolean };
+  /** First pause of the acks subscription during a flood, ms (doubles per flood in a row, up to 5 min). Default 10 s. */
+  floodPauseMs?: number;
 }
 
 /** Default replay rate: gentle on a mobile link. */
 export const DEFAULT_RATE: TokenBucketOptions = { ratePerS: 100, burst: 50 };
 
 /**
- * Events: 'backlog' (size after a change), 'acked' (number removed), 'sent' (InFlight), 'error'.
+ * Events: 'backlog' (size after a change), 'acked' (number removed), 'sent' (InFlight),
+ * 'refused' (AckVerdict of a refused ack: nothing was removed), 'acks-paused' (ms: the acks
+ * subscription is paused during a flood), 'acks-resumed', 'error'.
  */
 export class OutboxPump extends EventEmitter {
   private readonly window: SendWindow;
@@ -49,6 +56,9 @@ export class OutboxPump extends EventEmitter {
   private poll: NodeJS.Timeout | null = null;
   private sleepWake: (() => void) | null = null;
   private ackChain: Promise<void> = Promise.resolve();
+  private ackPause: NodeJS.Timeout | null = null;
+  private nextPauseMs = 0;
+  private lastFloodEndMs = 0;
   /** Connection epoch: PUBACK callbacks of a dropped connection may never fire, so they must not count. */
   private epoch = 0;
   private readonly onConnect = (): void => {
@@ -75,7 +85,7 @@ export class OutboxPump extends EventEmitter {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.link.subscribe(this.link.topics.acks, 1, (payload) => this.onAck(payload));
+    this.subscribeAcks();
     this.link.on('connect', this.onConnect);
     this.link.on('offline', this.onOffline);
     this.poll = setInterval(() => this.kick(), this.opts.pollMs ?? 5000);
@@ -89,7 +99,9 @@ export class OutboxPump extends EventEmitter {
     this.link.off('connect', this.onConnect);
     this.link.off('offline', this.onOffline);
     this.releasePending();
-    this.link.unsubscribe(this.link.topics.acks);
+    if (this.ackPause) clearTimeout(this.ackPause);
+    else this.link.unsubscribe(this.link.topics.acks);
+    this.ackPause = null;
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
     this.sleepWake?.();
@@ -187,12 +199,40 @@ export class OutboxPump extends EventEmitter {
     });
   }
 
+  private subscribeAcks(): void {
+    this.link.subscribe(this.link.topics.acks, 1, (payload) => this.onAck(payload));
+  }
+
+  /**
+   * Stop listening for acks a while: the broker then drops the flood instead of sending it, so it
+   * costs neither CPU nor memory. Real acks of that time are lost too, which loses nothing: the
+   * records are resent after the ack timeout and acknowledged again.
+   */
+  private pauseAcks(): void {
+    if (this.ackPause || this.stopped) return;
+    const first = this.opts.floodPauseMs ?? 10_000;
+    this.nextPauseMs = this.now() - this.lastFloodEndMs < 60_000 ? Math.min(Math.max(this.nextPauseMs * 2, first), 300_000) : first;
+    this.link.unsubscribe(this.link.topics.acks);
+    this.emit('acks-paused', this.nextPauseMs);
+    this.ackPause = setTimeout(() => {
+      this.ackPause = null;
+      this.lastFloodEndMs = this.now();
+      if (this.stopped) return;
+      this.subscribeAcks();
+      this.emit('acks-resumed');
+    }, this.nextPauseMs);
+    this.ackPause.unref?.();
+  }
+
   private onAck(payload: Buffer): void {
-    const parsed = parseAck(payload);
-    if (!parsed.ok) {
-      this.emit('error', new Error(`ignored malformed ack: ${parsed.reason}`));
+    if (this.ackPause) return; // messages already in the pipe when we unsubscribed
+    const verdict: AckVerdict = this.opts.ackGuard ? this.opts.ackGuard.check(payload) : unguarded(payload);
+    if (!verdict.ok) {
+      this.emit('refused', verdict);
+      if (this.opts.ackGuard?.flooded) this.pauseAcks();
       return;
     }
+    const parsed = verdict;
     // Acks are applied one after another so backlog figures stay monotonic.
     this.ackChain = this.ackChain.then(async () => {
       try {
@@ -206,6 +246,12 @@ export class OutboxPump extends EventEmitter {
       this.kick();
     });
   }
+}
+
+/** Shape check only: for a pump without a guard. */
+function unguarded(payload: Buffer): AckVerdict {
+  const p = parseAck(payload);
+  return p.ok ? { ok: true, ids: p.ids } : { ok: false, refusal: 'malformed', reason: p.reason };
 }
 
 function pick(o: PumpOptions): Partial<WindowOptions> {

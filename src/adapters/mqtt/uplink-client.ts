@@ -109,6 +109,9 @@ export class UplinkClient extends EventEmitter {
       will: { topic: this.topics.status, payload: Buffer.from(willPayload()), qos: 1, retain: true },
       ...tlsOptions(o),
     };
+    // No MQTT 5 maximumPacketSize: mosquitto 2.0.11 (Debian 12) drops a larger QoS 1 message but keeps it
+    // in the client's in-flight window, so max_inflight_messages oversized acks would block every later
+    // ack for good. Large messages are refused after receipt instead (AckGuard, config size limit).
     if (this.protocol === 5) options.properties = { sessionExpiryInterval: o.sessionExpiryS ?? 7 * 24 * 3600 };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;

@@ -3,7 +3,10 @@
 // file per station, fsyncs, and only then acks `{"ack":[ids]}` on `<prefix>/<stationId>/acks`.
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { formatAck, MAX_ACK_IDS } from '../../core/sync/ack';
+import type { AckSigner } from '../crypto/ack-keys';
 import { acksTopic, checkPrefix, sessionsSubscription, stationOfSessionsTopic } from '../../core/sync/topics';
 import { tlsOptions, type TlsPaths } from '../mqtt/tls';
 import { JsonlStore } from './jsonl-store';
@@ -17,8 +20,14 @@ export interface ReceiverOptions extends TlsPaths {
   prefix?: string;
   /** Shared-subscription group (MQTT 5 `$share/<group>/…`); absent = plain subscription. */
   share?: string;
-  /** Stable client id, so the broker queues records while the receiver is away. */
+  /** Client id; unique per receiver process (two receivers with one id throw each other off the broker). */
   clientId?: string;
+  /**
+   * MQTT 5 session expiry, s. Default 24 h alone, 60 s in a share group: why short there — a dead
+   * member's session keeps taking its share of every station's records until it expires, and
+   * stations resend anything unacked, so nothing is lost by letting it go.
+   */
+  sessionExpiryS?: number;
   username?: string;
   password?: string;
   /** Directory of the per-station JSONL files. */
@@ -31,8 +40,18 @@ export interface ReceiverOptions extends TlsPaths {
    * sees only part of every station's records, so it cannot wait for the rest).
    */
   reorderWindowMs?: number;
+  /** Signs every ack with the backend's key; stations holding its public half accept nothing else. Absent: unsigned acks. */
+  ackSigner?: AckSigner;
   /** Fault-injection points for tests: throwing from one simulates a crash at that point. */
   hooks?: { beforeStore?: (ids: string[]) => void; beforeAck?: (ids: string[]) => void };
+}
+
+/** Session expiry of a receiver in a share group, s. */
+export const DEFAULT_SHARED_SESSION_EXPIRY_S = 60;
+
+/** A client id unique to this receiver process: host, pid and a random part. */
+export function defaultReceiverClientId(share?: string): string {
+  return `chargeledger-receiver-${share ? `${share}-` : ''}${hostname().replace(/[^A-Za-z0-9_-]/g, '').slice(0, 20)}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** One thing the receiver noticed, as emitted on 'report'. */
@@ -80,10 +99,10 @@ export class Receiver extends EventEmitter {
   start(): Promise<void> {
     const o = this.opts;
     const options: IClientOptions = {
-      clientId: o.clientId ?? `chargeledger-receiver-${process.pid}`,
+      clientId: o.clientId ?? defaultReceiverClientId(o.share),
       clean: false,
       protocolVersion: 5,
-      properties: { sessionExpiryInterval: 24 * 3600 },
+      properties: { sessionExpiryInterval: o.sessionExpiryS ?? (o.share ? DEFAULT_SHARED_SESSION_EXPIRY_S : 24 * 3600) },
       reconnectPeriod: 1000,
       ...tlsOptions(o),
     };
@@ -178,7 +197,7 @@ export class Receiver extends EventEmitter {
       for (const [station, s] of perStation) {
         for (let i = 0; i < s.ack.length; i += MAX_ACK_IDS) {
           const ids = s.ack.slice(i, i + MAX_ACK_IDS);
-          this.client?.publish(acksTopic(this.prefix, station), formatAck(ids), { qos: 1 }, (err) => (err ? this.emit('error', err) : this.emit('acked', station, ids)));
+          this.client?.publish(acksTopic(this.prefix, station), formatAck(ids, this.opts.ackSigner?.(station, ids)), { qos: 1 }, (err) => (err ? this.emit('error', err) : this.emit('acked', station, ids)));
         }
       }
       for (const r of reports) this.emit('report', r);

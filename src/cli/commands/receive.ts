@@ -1,3 +1,4 @@
+import { loadOrCreateAckKey } from '../../adapters/crypto/ack-keys';
 import { loadPublicKeys } from '../../adapters/receiver/keys';
 import { Receiver, type ReceiverReport } from '../../adapters/receiver/receiver';
 import { keyVerifier } from '../../adapters/receiver/verifier';
@@ -20,10 +21,18 @@ Options:
   --share GROUP         MQTT 5 shared subscription $share/GROUP/<prefix>/+/sessions, so several
                         receivers split the load (each keeps its own --out)
   --prefix P            topic prefix (default chargeledger)
-  --client-id ID        stable client id (default chargeledger-receiver-<group or pid>)
+  --client-id ID        client id (default: unique per process, chargeledger-receiver-[<group>-]<host>-<pid>-<random>);
+                        never give two running receivers the same one: they throw each other off
+  --session-expiry S    MQTT 5 session expiry in seconds (default 86400 alone, 60 with --share:
+                        a dead member of a share group keeps taking its share until then; the
+                        stations resend whatever it never acked)
   --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
   --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
   --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
+  --ack-key FILE        the backend's ack signing key (PKCS#8 PEM, EC P-256); created with its
+                        public half FILE.pub.pem when missing. Give the stations that .pub.pem
+                        (uplink node 'Backend key'): they remove a record only on a signed ack.
+                        Without it the acks are unsigned, and stations that hold a key refuse them.
   --verbose             also report every stored record
 `;
 
@@ -40,11 +49,13 @@ export default {
       prefix: { type: 'string' },
       'client-id': { type: 'string' },
       'reorder-window': { type: 'string' },
+      'session-expiry': { type: 'string' },
       ca: { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
       username: { type: 'string' },
       verbose: { type: 'boolean' },
+      'ack-key': { type: 'string' },
     });
     for (const required of ['broker', 'pubkey', 'out'] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
     if (!/^(mqtts?|wss?):\/\//.test(values.broker!)) throw new UsageError(`--broker must be an mqtt://, mqtts://, ws:// or wss:// URL, got "${values.broker}"`);
@@ -57,14 +68,18 @@ export default {
     }
     const reorderWindowMs = values['reorder-window'] === undefined ? undefined : intOption(values['reorder-window'], 'reorder-window', 0);
     const keys = loadPublicKeys(values.pubkey!);
+    const ackKey = values['ack-key'] ? loadOrCreateAckKey(values['ack-key']) : null;
+    if (ackKey?.created) io.stderr(`receive: created the ack signing key ${values['ack-key']}; give the stations ${ackKey.publicKeyFile}\n`);
     const rx = new Receiver({
       brokerUrl: values.broker!,
       prefix,
       share: values.share,
-      clientId: values['client-id'] ?? `chargeledger-receiver-${values.share ?? process.pid}`,
+      clientId: values['client-id'],
+      sessionExpiryS: values['session-expiry'] === undefined ? undefined : intOption(values['session-expiry'], 'session-expiry', 0),
       outDir: values.out!,
       verify: keyVerifier(keys),
       reorderWindowMs,
+      ackSigner: ackKey?.signer,
       caPath: values.ca,
       certPath: values.cert,
       keyPath: values.key,

@@ -27,6 +27,14 @@ export interface TelemetryMessage {
   time: string;
   meters: Record<string, MeterTelemetry>;
   setpoints: Record<string, SetpointTelemetry>;
+  /** Ack messages accepted and refused (by reason) since start: refusals mean a forged, foreign or replayed ack, or a flood. */
+  acks?: AckTelemetry;
+}
+
+/** Ack counters of the station's trust check. */
+export interface AckTelemetry {
+  accepted: number;
+  refused: Record<string, number>;
 }
 
 /** Collects the latest values between publications. */
@@ -34,6 +42,7 @@ export class TelemetrySnapshot {
   private meters: Record<string, MeterTelemetry> = {};
   private setpoints: Record<string, SetpointTelemetry> = {};
   private dirty = false;
+  private ackCounts: (() => AckTelemetry) | null = null;
 
   constructor(private readonly stationId: string) {}
 
@@ -60,6 +69,16 @@ export class TelemetrySnapshot {
     this.dirty = true;
   }
 
+  /** Where the ack counters come from (read at every take). */
+  acks(provider: () => AckTelemetry): void {
+    this.ackCounts = provider;
+  }
+
+  /** Something read by a provider (the ack counters) changed: publish at the next tick. */
+  touch(): void {
+    this.dirty = true;
+  }
+
   /** Whether anything changed since the last take(). */
   get changed(): boolean {
     return this.dirty;
@@ -68,6 +87,6 @@ export class TelemetrySnapshot {
   /** The snapshot to publish now; clears the changed flag. */
   take(nowMs: number): TelemetryMessage {
     this.dirty = false;
-    return { v: 1, stationId: this.stationId, time: new Date(nowMs).toISOString(), meters: structuredClone(this.meters), setpoints: structuredClone(this.setpoints) };
+    return { v: 1, stationId: this.stationId, time: new Date(nowMs).toISOString(), meters: structuredClone(this.meters), setpoints: structuredClone(this.setpoints), ...(this.ackCounts ? { acks: this.ackCounts() } : {}) };
   }
 }

@@ -27,11 +27,11 @@ export class TokenBucket {
     }
   }
 
-  /** Spend one token if there is one; true when spent. */
-  take(nowMs: number): boolean {
+  /** Spend `n` tokens (default one) if there are that many; true when spent. */
+  take(nowMs: number, n = 1): boolean {
     this.refill(nowMs);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= n) {
+      this.tokens -= n;
       return true;
     }
     return false;

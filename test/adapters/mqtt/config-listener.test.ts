@@ -1,5 +1,6 @@
-// Downstream configuration over real brokers: accepted updates are persisted and emitted;
-// malformed, oversized, stale or foreign ones are rejected with a reason and change nothing.
+// Downstream configuration over real brokers: updates that the consumers applied are persisted
+// and accepted; malformed, oversized, stale, foreign or refused ones are rejected with a reason
+// and change nothing.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +30,8 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
   let backend: MqttClient;
   let results: ConfigResult[];
   let accepted: AcceptedConfig[];
+  /** What the stand-in consumer says to the next config: refusals (empty: applied). */
+  let consumerSays: string[];
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -46,7 +49,10 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
   async function setup(maxBytes = 4096): Promise<void> {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cl-cfg-'));
     uplink = new UplinkClient({ brokerUrl: broker.url, stationId: 'ST-1', prefix: 'chargeledger', clientId: `cfg-${Math.random()}`, version: '0.1.0' });
-    listener = new ConfigListener(uplink, { stationId: 'ST-1', store: new ConfigStore(dir), validators: { tariffs: validatorFromSchema(tariffSchema), limits: validatorFromSchema(limitsSchema) }, maxBytes });
+    listener = new ConfigListener(uplink, { stationId: 'ST-1', store: new ConfigStore(dir), validators: { tariffs: validatorFromSchema(tariffSchema), limits: validatorFromSchema(limitsSchema) }, maxBytes, apply: async (c) => {
+        accepted.push(c);
+        return consumerSays;
+      } });
     listener.start();
     const connected = new Promise((r) => uplink.once('connect', r));
     uplink.start();
@@ -54,8 +60,8 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
     backend = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
     results = [];
     accepted = [];
+    consumerSays = [];
     backend.on('message', (_t, p) => results.push(JSON.parse(p.toString())));
-    listener.on('config', (c) => accepted.push(c));
     await backend.subscribeAsync('chargeledger/ST-1/config/result', { qos: 1 });
   }
 
@@ -70,7 +76,7 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
 
   it('accepts a valid, newer update: persisted, emitted and reported', async () => {
     await setup();
-    expect(await send('tariffs', good(3))).toEqual({ result: 'accepted', config: 'tariffs', version: 3 });
+    expect(await send('tariffs', good(3))).toEqual({ result: 'accepted', config: 'tariffs', version: 3, inForce: 3 });
     expect(stored()).toMatchObject({ version: 3, payload: { sell: { currency: 'EUR' } } });
     expect(accepted).toEqual([{ kind: 'tariffs', version: 3, payload: { sell: { currency: 'EUR' } } }]);
     expect(await send('limits', { stationId: 'ST-1', version: 1, payload: { site: { maxCurrentA: 63 } } })).toMatchObject({ result: 'accepted', config: 'limits' });
@@ -85,6 +91,7 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
     ['wrong version (same)', good(3, 'USD'), /stale version/],
     ['wrong version (not an integer)', { ...good(4), version: '4' }, /"version" must be an integer/],
     ['another station', { ...good(9), stationId: 'ST-2' }, /wrong station/],
+    ['a version jump', good(3 + 1_000_000_000_001), /version jump/],
     ['payload against the schema', good(9, 'euro'), /schema: \/sell\/currency/],
   ])('rejects %s with a reason and changes nothing', async (_what, body, reason) => {
     await setup();
@@ -97,5 +104,15 @@ describe.each(brokers)('config-in over %s', (_kind, startBroker) => {
     expect(readFileSync(path.join(dir, 'config-tariffs.json'), 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['config-tariffs.json']);
     expect(accepted).toEqual([]);
+    expect(r.inForce).toBe(3);
+  });
+
+  it('rejects what a consumer refused, with its reason, and stores nothing', async () => {
+    await setup();
+    await send('tariffs', good(3));
+    consumerSays = ['chargeledger-price "p": disk full'];
+    const r = await send('tariffs', good(4));
+    expect(r).toEqual({ result: 'rejected', config: 'tariffs', version: 4, inForce: 3, reason: 'chargeledger-price "p": disk full' });
+    expect(stored().version).toBe(3);
   });
 });

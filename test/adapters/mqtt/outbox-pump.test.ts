@@ -4,6 +4,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { OutboxPump, type PumpLink } from '../../../src/adapters/mqtt/outbox-pump';
 import { MemoryOutbox } from '../../../src/adapters/memory-outbox';
+import { AckGuard } from '../../../src/adapters/mqtt/ack-guard';
 import { waitFor } from '../../helpers/ports';
 
 /** A connected link that records publications and lets the test play the backend. */
@@ -20,6 +21,9 @@ class LoopLink extends EventEmitter implements PumpLink {
   }
   unsubscribe(): void {
     this.ackHandler = null;
+  }
+  get subscribed(): boolean {
+    return this.ackHandler !== null;
   }
   ack(body: string): void {
     this.ackHandler?.(Buffer.from(body));
@@ -85,13 +89,33 @@ describe('OutboxPump', () => {
     const outbox = new MemoryOutbox();
     await outbox.add(entries(1, 2));
     const p = pump(link, outbox, {});
-    const errors: Error[] = [];
-    p.on('error', (e: Error) => errors.push(e));
+    const refused: Array<{ refusal: string; reason: string }> = [];
+    p.on('refused', (v: { refusal: string; reason: string }) => refused.push(v));
     await waitFor(() => link.sent.length === 2);
     link.ack('{"ack":"r1"}');
-    await waitFor(() => errors.length === 1);
-    expect(errors[0]!.message).toMatch(/malformed ack/);
+    await waitFor(() => refused.length === 1);
+    expect(refused[0]).toMatchObject({ refusal: 'malformed', reason: expect.stringMatching(/array/) });
     expect(await outbox.size()).toBe(2);
+  });
+
+  it('stops listening for acks during a flood and listens again after the pause', async () => {
+    const link = new LoopLink();
+    const outbox = new MemoryOutbox();
+    await outbox.add(entries(1, 2));
+    const guard = new AckGuard({ stationId: 'S', verify: null, rate: { ratePerS: 1, burst: 1 } });
+    const p = pump(link, outbox, { ackGuard: guard, floodPauseMs: 300 });
+    const events: string[] = [];
+    p.on('acks-paused', (ms: number) => events.push(`paused ${ms}`));
+    p.on('acks-resumed', () => events.push('resumed'));
+    await waitFor(() => link.sent.length === 2);
+    for (let i = 0; i < 150 && link.subscribed; i++) link.ack('{"ack":["r9"]}');
+    expect(events).toEqual(['paused 300']);
+    expect(link.subscribed).toBe(false);
+    await waitFor(() => link.subscribed, 3000);
+    expect(events).toEqual(['paused 300', 'resumed']);
+    await new Promise((r) => setTimeout(r, 1000)); // the intake refills
+    link.ack('{"ack":["r1"]}');
+    await waitFor(async () => (await outbox.size()) === 1);
   });
 
   it('sends nothing while offline and starts again from the oldest record on reconnection', async () => {

@@ -8,6 +8,7 @@ import { birthPayload, willPayload } from '../../../src/core/sync/status';
 import { TelemetrySnapshot } from '../../../src/core/sync/telemetry';
 import { checkEnvelope, formatConfigResult } from '../../../src/core/sync/config-envelope';
 import { makeRecords, stationKey } from '../../adapters/receiver/signed-records';
+import { testAckKey } from '../../helpers/ack-key';
 
 const schema = (name: string) => JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'schemas', name), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
@@ -23,8 +24,10 @@ describe('schemas match the messages', () => {
     expect(valid('record.schema.json', { ...r, seq: 0 })).not.toBe(true);
   });
   it('ack', () => {
-    expect(valid('ack.schema.json', JSON.parse(formatAck(['a', 'b'])))).toBe(true);
-    expect(valid('ack.schema.json', { ack: [1] })).not.toBe(true);
+    const signed = JSON.parse(formatAck(['a', 'b'], testAckKey().signer('ST-1', ['a', 'b'])));
+    expect(valid('ack.schema.json', signed)).toBe(true);
+    expect(valid('ack.schema.json', JSON.parse(formatAck(['a', 'b'])))).not.toBe(true); // unsigned
+    expect(valid('ack.schema.json', { ...signed, ack: [1] })).not.toBe(true);
   });
   it('status: birth and will', () => {
     expect(valid('status.schema.json', JSON.parse(birthPayload('0.1.0', 12, 0)))).toBe(true);
@@ -37,6 +40,10 @@ describe('schemas match the messages', () => {
     t.health({ meterId: 'SITE', state: 'stale', lastGoodAgeMs: 30_000, errors: {}, sinceMs: 1 });
     t.setpoint('1', { currentA: 16, phases: 3, boundBy: 'site_power' });
     expect(valid('telemetry.schema.json', t.take(10))).toBe(true);
+    t.acks(() => ({ accepted: 3, refused: { unsigned: 2, rate_limited: 40 } }));
+    const withAcks = t.take(11);
+    expect(withAcks.acks).toEqual({ accepted: 3, refused: { unsigned: 2, rate_limited: 40 } });
+    expect(valid('telemetry.schema.json', withAcks)).toBe(true);
   });
   it('config envelope and result', () => {
     const env = { stationId: 'ST-1', version: 2, payload: { a: 1 }, issuedAt: '2026-01-01T00:00:00Z' };
