@@ -62,7 +62,7 @@ export interface MeterHealth {
 }
 
 /** Why a charging session ended. */
-export type StopReason = 'ev' | 'local' | 'remote' | 'power_loss' | 'meter_fault' | 'deauthorized';
+export type StopReason = 'ev' | 'local' | 'remote' | 'power_loss' | 'meter_fault' | 'deauthorized' | 'unknown';
 
 /** A register reading as recorded at a session boundary. */
 export interface SessionReading {
@@ -89,6 +89,8 @@ export interface SessionPeriod {
   chargingS: number;
   /** Seconds in the interval plugged in but not charging. */
   idleS: number;
+  /** Seconds in the interval in which the station withheld power (admission, ramp, 0 A); part of idleS, never billed as parking. */
+  heldS?: number;
   /** Peak power seen in the interval, W. */
   maxPowerW: number;
   /** Peak current on any phase in the interval, A (null if the meter gives no current). */
@@ -111,6 +113,8 @@ export interface Session {
   durationS: number;
   chargingTimeS: number;
   idleTimeS: number;
+  /** Seconds in which the station withheld power while plugged in; part of idleTimeS, never billed as parking. */
+  heldS?: number;
   /** endReading.energyWh - startReading.energyWh (adjusted only for flagged rollover/reset). */
   energyWh: number;
   avgPowerW: number;
@@ -123,6 +127,10 @@ export interface Session {
   flags: string[];
   /** Rated power of the connector used for the plausibility check, W. */
   ratedPowerW?: number;
+  /** 'unattributed': energy a meter counted that no session can claim (never billed to a driver); absent = a session. */
+  type?: 'unattributed';
+  /** Why the energy of an unattributed record could not be attributed. */
+  unattributed?: { reason: string };
 }
 
 /** Money as an exact decimal string in major units, e.g. "12.34". */
