@@ -94,8 +94,8 @@ export class ChargerSessions {
       const due = s && shouldCheckpoint({ dirty: m.dirty, charging: s.phase === 'open' && s.state === 'charging', lastSavedMonoMs: this.lastSaved.get(s.id) ?? null, nowMonoMs: now.monoMs, intervalMs: this.checkpointIntervalMs });
       m.dirty = false;
       const r = m.lastReading;
-      // Why: with no session open, the register is remembered only when it moved, so that a restart can see the gap.
-      if (!s && r && !m.gapFrom && this.idleSavedWh.get(m.connector.connectorId) !== r.energyWh) {
+      // Why: with no session reading to restart from, the register is remembered (only when it moved), so that a restart can see the gap.
+      if (!s?.lastReading && r && this.idleSavedWh.get(m.connector.connectorId) !== r.energyWh) {
         this.idleSavedWh.set(m.connector.connectorId, r.energyWh);
         out.push(this.lastReadingCheckpoint(m.connector.connectorId, r, savedAtMs));
       }

@@ -33,6 +33,8 @@ export class ConnectorMachine {
    */
   gapFrom?: ReadingRef;
   private plugged = false;
+  /** False while lastReading comes from a checkpoint of another process (its monotonic time means nothing here). */
+  private lastReadingThisRun = true;
   /** The last setpoint for this connector was 0 A (the load limiter withholds power). */
   private heldBySetpoint = false;
   private pendingIdTag?: string;
@@ -93,9 +95,15 @@ export class ConnectorMachine {
     const gapFrom = this.gapFrom;
     this.gapFrom = undefined;
     if (gapFrom) this.unattributed(gapFrom, ref, UNATTRIBUTED_RESTART);
+    const prevFromThisRun = this.lastReadingThisRun;
+    this.lastReadingThisRun = true;
     const s = this.session;
     if (!s) {
-      if (prev && !gapFrom) this.openIfEnergyFlowed(prev, ref);
+      // A step from a reading of the previous process crossed the downtime: nobody can be shown to have drawn it.
+      if (prev && !gapFrom) {
+        if (prevFromThisRun) this.openIfEnergyFlowed(prev, ref);
+        else this.unattributed(prev, ref, UNATTRIBUTED_RESTART);
+      }
       return;
     }
     if (s.phase === 'recovering' && s.recovery) {
@@ -127,8 +135,11 @@ export class ConnectorMachine {
   /** Emit the record of a register span no session can claim (nothing if the register did not move forward). */
   private unattributed(from: ReadingRef, to: ReadingRef, reason: string): void {
     const st = registerStep(from.energyWh, to.energyWh, to.timeMs - from.timeMs, this.bounds);
-    if (st.deltaWh <= 0) return;
-    const session = buildUnattributed(this.cfg, this.connector.connectorId, this.connector.ratedPowerW, from, to, st.deltaWh, reason, this.deps.randomSuffix());
+    // Why: across a restart the wall clock is the only time base and may be off; a rise beyond the rated power is kept and flagged, not dropped.
+    const energyWh = st.kind === 'jump' ? to.energyWh - from.energyWh : st.deltaWh;
+    if (energyWh <= 0) return;
+    const session = buildUnattributed(this.cfg, this.connector.connectorId, this.connector.ratedPowerW, from, to, energyWh, reason, this.deps.randomSuffix());
+    if (st.kind === 'jump') session.flags.push('implausible:energy_exceeds_rated_power');
     this.outputs.push({ type: 'unattributed', session });
   }
 
@@ -192,6 +203,7 @@ export class ConnectorMachine {
     s.stepMonoMs = null;
     s.lastReadingMonoValid = false;
     this.acceptAnySeq = true;
+    this.lastReadingThisRun = false;
     this.dirty = true;
     if (s.phase === 'closing' && s.stop) {
       // The stop was seen, its end reading was not; the reason stays a flag: a recovered record never claims 'ev'.
@@ -208,10 +220,11 @@ export class ConnectorMachine {
 
   /** Take over the last register seen with no session open (from its checkpoint); a restart leaves a gap to account for. */
   restoreReading(ref: ReadingRef, savedBootId: string): void {
-    if (this.session || this.lastReading) return;
+    if (this.lastReading) return;
     this.lastReading = ref;
     if (savedBootId === this.deps.bootId) return;
     this.acceptAnySeq = true;
+    this.lastReadingThisRun = false;
     this.gapFrom = ref;
   }
 
@@ -336,7 +349,13 @@ export class ConnectorMachine {
     const s = this.session as OpenSession;
     const rec = s.recovery;
     this.closeAtCheckpoint(s, 'power_loss');
-    for (const r of [rec?.first, rec?.last]) if (r && (r.seq !== this.lastReading?.seq || r.timeMs !== this.lastReading.timeMs)) this.take(r, false);
+    let replay = [rec?.first, rec?.last];
+    if (!s.lastReading && rec?.first) {
+      // A session without any reading: the step up to the first kept reading was already accounted when it arrived.
+      this.lastReading = rec.first;
+      replay = [rec.last];
+    }
+    for (const r of replay) if (r && (r.seq !== this.lastReading?.seq || r.timeMs !== this.lastReading.timeMs)) this.take(r, false);
   }
 
   /** After a restart: close at the last checkpointed reading; the step from it to the next reading is unattributed. */
@@ -347,6 +366,7 @@ export class ConnectorMachine {
     this.pendingAfterClose = null;
     this.plugged = false;
     this.finish(reason);
+    if (!s.lastReading) return; // no reading of its own: what the connector knew before stays the reference
     this.lastReading = s.lastReading;
     this.gapFrom = s.lastReading;
   }
