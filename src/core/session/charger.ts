@@ -106,6 +106,13 @@ export class ChargerSessions {
     return out;
   }
 
+  /** A checkpoint write failed (disk full): write it again at the next chance instead of taking it as saved. */
+  saveFailed(key: string): void {
+    this.lastSaved.delete(key);
+    for (const m of this.connectors.values()) if (m.session?.id === key) m.dirty = true;
+    if (key.startsWith('~last-reading:')) this.idleSavedWh.clear();
+  }
+
   /** The checkpoint of every open session, regardless of policy (on close/redeploy). */
   allOpenCheckpoints(savedAtMs: number): CheckpointWrite[] {
     return [...this.connectors.values()].filter((m) => m.session).map((m) => ({ sessionId: m.session!.id, state: this.openCheckpoint(m, savedAtMs) }));
