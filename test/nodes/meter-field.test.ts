@@ -1,8 +1,9 @@
 // The meter node with telegrams as real meters send them (unusual headers, gateway trailers,
 // corrupt input), fed through a real socat pseudo-terminal pair.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { dsmrTelegram } from '../helpers/dsmr-telegram';
 import { nodeRed } from '../helpers/nodered';
 import { needBinary } from '../helpers/realdeps';
 import type { PtyPair } from '../helpers/socat';
@@ -16,6 +17,32 @@ afterEach(async () => {
 });
 
 const dsmrFixture = (name: string) => readFileSync(path.join(__dirname, '../fixtures/dsmr', name), 'latin1');
+
+/**
+ * Write `bytes` of noise without a single line end into the meter side, waiting out a full pty
+ * buffer instead of dropping bytes (PtyPair.write drops, as a real line would).
+ */
+async function pushNoise(pty: PtyPair, bytes: number): Promise<void> {
+  const fd = openSync(pty.meterPath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  try {
+    const chunk = Buffer.alloc(16384);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = 0x80 | ((i * 37) & 0x7f); // never 0x0a
+    let left = bytes;
+    let off = 0;
+    while (left > 0) {
+      try {
+        const n = writeSync(fd, chunk, off, Math.min(chunk.length - off, left));
+        left -= n;
+        off = (off + n) % chunk.length;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 async function started(): Promise<PtyPair> {
   const pty = newPty();
@@ -57,5 +84,38 @@ describe.runIf(needBinary('socat'))('chargeledger-meter with field telegrams ove
     expect(health.map((m) => `${m.topic}:${m.payload.state}`)).toEqual(['generic-dsmr:ok']);
     expect(health[0].payload.errors).toEqual({});
     expect(status.some((s) => s.fill === 'red')).toBe(false);
+  });
+
+  it('wrong-CRC telegrams from the start show the configured meter corrupt, with counts, in health and status', async () => {
+    const pty = await started();
+    await nodeRed.load(meterModules(), meterFlow(pty.hostPath, { meterId: 'CP1-1' }));
+    const readings = recordMsgs('readings');
+    const health = recordMsgs('health');
+    const status = recordStatus('meter');
+    await waitForItem(status, (s) => s.text === 'waiting for data');
+    const bad = (wh: number) => dsmrTelegram({ meterId: 'CP1-1', importWh: wh, powerW: 2000 }).replace(/!([0-9A-F]{4})/, (_m, crc: string) => `!${crc === '0000' ? '0001' : '0000'}`);
+    pty.write(bad(1000));
+    const c = await waitForItem(health, (m) => m.payload.state === 'corrupt');
+    expect(c).toMatchObject({ topic: 'CP1-1', payload: { meterId: 'CP1-1', errors: { bad_checksum: 1 } } });
+    await waitForItem(status, (s) => s.fill === 'red' && (s.text ?? '').startsWith('corrupt: bad'));
+    pty.write(dsmrTelegram({ meterId: 'CP1-1', importWh: 1001, powerW: 2000 }));
+    await waitForItem(health, (m) => m.payload.state === 'ok');
+    pty.write(bad(1002));
+    const again = await waitForItem(health, (m) => m.payload.state === 'corrupt' && m !== c);
+    expect(again.payload.errors).toEqual({ bad_checksum: 2 });
+    expect(readings.map((m) => m.payload.energyImportWh)).toEqual([1001]);
+    expect(health.some((m) => m.payload.state === 'stale')).toBe(false);
+  });
+
+  it('noise without line ends (wrong baud rate) shows corrupt with a garbage count, not stale', async () => {
+    const pty = await started();
+    await nodeRed.load(meterModules(), meterFlow(pty.hostPath, { meterId: 'CP1-1' }));
+    const health = recordMsgs('health');
+    const status = recordStatus('meter');
+    await waitForItem(status, (s) => s.text === 'waiting for data');
+    await pushNoise(pty, 3 * 65536 + 100);
+    const c = await waitForItem(health, (m) => m.payload.state === 'corrupt');
+    expect(c).toMatchObject({ topic: 'CP1-1', payload: { errors: { garbage: 1 } } });
+    await waitForItem(status, (s) => s.fill === 'red' && s.text === 'corrupt: garbage');
   });
 });
