@@ -5,6 +5,7 @@ import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs
 import path from 'node:path';
 import { dsmrTelegram } from '../helpers/dsmr-telegram';
 import { nodeRed } from '../helpers/nodered';
+import { waitFor } from '../helpers/ports';
 import { needBinary } from '../helpers/realdeps';
 import type { PtyPair } from '../helpers/socat';
 import { fastSettings, meterFlow, meterModules, newPty, recordMsgs, recordStatus, waitForItem } from './meter-support';
@@ -117,5 +118,36 @@ describe.runIf(needBinary('socat'))('chargeledger-meter with field telegrams ove
     const c = await waitForItem(health, (m) => m.payload.state === 'corrupt');
     expect(c).toMatchObject({ topic: 'CP1-1', payload: { errors: { garbage: 1 } } });
     await waitForItem(status, (s) => s.fill === 'red' && s.text === 'corrupt: garbage');
+  });
+
+  it('a few MB without a newline log one warning for the port, not one per 64 KiB', async () => {
+    const pty = await started();
+    await nodeRed.load(meterModules(), meterFlow(pty.hostPath, { meterId: 'CP1-1' }));
+    const readings = recordMsgs('readings');
+    const status = recordStatus('meter');
+    await waitForItem(status, (s) => s.text === 'waiting for data');
+    const mb = 4;
+    await pushNoise(pty, mb * 1024 * 1024);
+    // A line end and a good telegram after the noise: once it is read, all the noise was.
+    pty.write(`\r\n${dsmrTelegram({ meterId: 'CP1-1', importWh: 1, powerW: 0 })}`);
+    const r = await waitForItem(readings, () => true, 30_000);
+    expect(r.payload.seq).toBe(1);
+    const warnings = nodeRed.log().args.map(([e]) => String(e.msg)).filter((m) => m.includes('line_too_long'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^meter port .*: line_too_long: more than 65536 bytes without a line end$/);
+  });
+
+  it('the warnings held back are told as a count once the window is over', async () => {
+    nodeRed.settings({ chargeledgerMeterBackoff: { initialMs: 50, maxMs: 400, jitter: 0.2 }, chargeledgerMeterPortLingerMs: 0, chargeledgerMeterProblemLogMs: 300 });
+    const pty = await started();
+    await nodeRed.load(meterModules(), meterFlow(pty.hostPath, { meterId: 'CP1-1' }));
+    const status = recordStatus('meter');
+    await waitForItem(status, (s) => s.text === 'waiting for data');
+    await pushNoise(pty, 10 * 65536 + 1);
+    const lines = () => nodeRed.log().args.map(([e]) => String(e.msg)).filter((m) => m.includes('line_too_long'));
+    const summary = await waitFor(() => lines().find((m) => /more like it in the last \d+ s\)$/.test(m)));
+    const held = Number(/\((\d+) more like it/.exec(summary)![1]);
+    expect(held).toBeGreaterThan(0);
+    expect(lines().length).toBeLessThan(held);
   });
 });
