@@ -9,7 +9,7 @@ import { bccOfText } from './iec62056';
 /** A telegram whose framing is complete, before its lines are interpreted. */
 export interface FramedTelegram {
   /**
-   * Identification line as received, without CR, escaped for display (an STX shows as "\\x02");
+   * Identification line as received, without CR, escaped for display (an STX shows as \x02);
    * '' for framings without one. Any line starting with "/" opens a telegram: gateways and
    * heat-link devices send headers outside the "/XXXZ" form, and the checksum decides, not the header.
    */
