@@ -21,7 +21,9 @@ Options:
                         receivers split the load (each keeps its own --out)
   --prefix P            topic prefix (default chargeledger)
   --client-id ID        stable client id (default chargeledger-receiver-<group or pid>)
-  --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
+  --reorder-window MS   hold records arriving ahead of a gap this long after the chain last
+                        grew (default 60000, twice the station's ack timeout, so a receiver
+                        that joins late waits for the resent backlog; 0 with --share)
   --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
   --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
   --verbose             also report every stored record
