@@ -75,6 +75,8 @@ export class SimConnector {
   readonly finished: FinishedVisit[] = [];
   /** While true, no EV arrives (the site waits for a controller before the first arrival). */
   arrivalsHeld = false;
+  /** Once true, no EV arrives any more (the EV present finishes and leaves). */
+  closed = false;
   /** Visits so far (also after a restore). */
   visits = 0;
   private phaseSinceMs: number;
@@ -170,7 +172,7 @@ export class SimConnector {
     };
     switch (this.phase) {
       case 'empty':
-        if (!this.arrivalsHeld && (this.cfg.visits === 0 || this.visits < this.cfg.visits) && inPhase >= this.cfg.arrivalGapMs) {
+        if (!this.arrivalsHeld && !this.closed && (this.cfg.visits === 0 || this.visits < this.cfg.visits) && inPhase >= this.cfg.arrivalGapMs) {
           this.ev = this.newEv();
           this.open = { visit: this.visits, plugMs: nowMs, idTag: null, startRegisterMilliWh: this.registerMilliWh };
           go('plugged');

@@ -49,6 +49,16 @@ export class SimSite {
     this.connectors.forEach((c, i) => c.releaseArrivals(nowMs + 1000 + i * 3000));
   }
 
+  /** No more EVs arrive; those present finish and leave (ends a test run at a clean point). */
+  closeArrivals(): void {
+    for (const c of this.connectors) c.closed = true;
+  }
+
+  /** True when no EV is plugged in anywhere. */
+  get empty(): boolean {
+    return this.connectors.every((c) => c.phase === 'empty');
+  }
+
   /** One state report per connector, as a charger sends them to a controller that (re)connects. */
   stateReports(nowMs: number): StateReport[] {
     return this.connectors.map((c) => c.stateReport(nowMs));

@@ -45,7 +45,9 @@ ${Object.entries(FLAGS)
   .join('\n')}
 
 Prints one JSON line {"ready":true,"meterPort":…,"controlPort":…} once listening,
-then runs until SIGINT or SIGTERM. Run it as its own process, apart from the
+then runs until SIGINT or SIGTERM. On SIGUSR2 no more EVs arrive: those present
+finish and leave, and it prints {"closed":true} then {"empty":true} once no EV is
+left (a clean end for test runs). Run it as its own process, apart from the
 controller, to test power loss of the controller: the meters keep counting.
 `;
 
@@ -76,11 +78,22 @@ const command: Command = {
       waitForControl: (values as Record<string, unknown>)['wait-for-control'] === true,
     }, (line) => io.stderr(`simulate: ${line}\n`));
     io.stdout(`${JSON.stringify({ ready: true, meterPort: sim.meterPort, controlPort: sim.controlPort, connectors: cfg.connectors })}\n`);
+    const close = (): void => {
+      sim.site.closeArrivals();
+      io.stdout(`${JSON.stringify({ closed: true })}\n`);
+      const check = setInterval(() => {
+        if (!sim.site.empty) return;
+        clearInterval(check);
+        io.stdout(`${JSON.stringify({ empty: true })}\n`);
+      }, cfg.intervalMs);
+    };
+    process.on('SIGUSR2', close);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    process.off('SIGUSR2', close);
     await sim.stop();
     return 0;
   },
