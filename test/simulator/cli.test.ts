@@ -67,6 +67,30 @@ describe('chargeledger simulate --state', () => {
     expect(await firstRegisterWh(second.meterPort)).toBeGreaterThanOrEqual(atKillWh);
   });
 
+  it('on SIGUSR2 lets the EV present finish and leave, then says it is empty', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cl-sim-cli-'));
+    const truth = path.join(dir, 'truth.jsonl');
+    child = spawn(process.execPath, [BIN, 'simulate', '--connectors', '1', '--interval-ms', '200', '--arrival-gap-ms', '0', '--session-wh', '3', '--phases', '3', '--truth', truth], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const said: any[] = [];
+    readline.createInterface({ input: child.stdout! }).on('line', (l) => said.push(JSON.parse(l)));
+    const ready = await waitFor(() => said[0], 10000);
+    let events = '';
+    const control = connect(ready.controlPort, '127.0.0.1');
+    control.setEncoding('utf8');
+    control.on('data', (d: string) => (events += d));
+    try {
+      await waitFor(() => events.includes('"event":"start"'), 10000);
+      child.kill('SIGUSR2');
+      await waitFor(() => said.some((m) => m.empty), 20000);
+      expect(said.slice(1)).toEqual([{ closed: true }, { empty: true }]);
+      expect(events.match(/"event":"plug"/g)).toHaveLength(1);
+      const lines = readFileSync(truth, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toEqual([expect.objectContaining({ connectorId: '1', visit: 1, end: 'unplug' })]);
+    } finally {
+      control.destroy();
+    }
+  });
+
   it('refuses a broken state file with exit 1 and leaves it as it is', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'cl-sim-cli-'));
     const state = path.join(dir, 'state.json');
