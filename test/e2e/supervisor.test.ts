@@ -72,6 +72,16 @@ describe('npm start supervises the whole demo', () => {
     await waitFor(() => !alive(p.sim) && !alive(p.rx), 5000, 100);
   }, 180000);
 
+  it('starts no broker and no receiver when the backend is someone else\'s (CHARGELEDGER_MQTT_URL)', async () => {
+    const rt = await startRuntime({ ...env, CHARGELEDGER_DATA_DIR: path.join(work, 'other'), CHARGELEDGER_MQTT_URL: 'mqtt://127.0.0.1:1' });
+    started.push(rt);
+    await waitFor(() => /Node-RED starting/.test(rt.output()), 20000, 100);
+    leftovers.push(pidOf(rt.output(), /simulator: meters/), pidOf(rt.output(), /Node-RED starting/));
+    expect(rt.output()).not.toMatch(/reference receiver|embedded MQTT broker/);
+    expect(existsSync(path.join(work, 'other', 'receiver'))).toBe(false);
+    expect((await rt.stop()).code).toBe(0);
+  }, 60000);
+
   it('restarts with the registers where they were, and leaves no child behind when the supervisor is SIGKILLed', async () => {
     const before = JSON.parse(readFileSync(path.join(dataDir, 'simulator-state.json'), 'utf8'));
     const rt = await startRuntime(env);
