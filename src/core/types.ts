@@ -62,7 +62,7 @@ export interface MeterHealth {
 }
 
 /** Why a charging session ended. */
-export type StopReason = 'ev' | 'local' | 'remote' | 'power_loss' | 'meter_fault' | 'deauthorized';
+export type StopReason = 'ev' | 'local' | 'remote' | 'power_loss' | 'meter_fault' | 'deauthorized' | 'unknown';
 
 /** A register reading as recorded at a session boundary. */
 export interface SessionReading {
@@ -127,6 +127,10 @@ export interface Session {
   flags: string[];
   /** Rated power of the connector used for the plausibility check, W. */
   ratedPowerW?: number;
+  /** 'unattributed': energy a meter counted that no session can claim (never billed to a driver); absent = a session. */
+  type?: 'unattributed';
+  /** Why the energy of an unattributed record could not be attributed. */
+  unattributed?: { reason: string };
 }
 
 /** Money as an exact decimal string in major units, e.g. "12.34". */

@@ -1,6 +1,7 @@
 // Config node `chargeledger-meter-port`: one meter port (serial device or TCP gateway) plus the
 // profile that decodes it. It counts its users (meter nodes), opens the shared feed for the
 // first and releases it after the last; a plain redeploy keeps the port open (see registry.ts).
+import { LogLimiter } from '../core/health/log-limit';
 import type { MeterEvent } from '../core/meter/events';
 import { loadAnyProfile, type AnyProfile } from '../adapters/profiles';
 import type { BackoffOptions } from '../adapters/serial/backoff';
@@ -33,6 +34,8 @@ export interface MeterPortNode extends Node {
 }
 
 const DEFAULT_LINGER_MS = 5000;
+/** A port problem of one kind is logged at most once per this many ms (settings: chargeledgerMeterProblemLogMs). */
+const DEFAULT_PROBLEM_LOG_MS = 60_000;
 
 /** Register the config node and the "search ports" admin endpoint. */
 export default function (RED: NodeAPI): void {
@@ -79,7 +82,25 @@ export default function (RED: NodeAPI): void {
       else node.warn(`meter port ${cfg.port}: ${s.error?.message ?? 'closed'}; reconnecting`);
       for (const u of users) u.onLink(s, false);
     };
-    const onProblem = (reason: string, err: Error) => node.warn(`meter port ${cfg.port}: ${reason}: ${err.message}`);
+    // Why a limit: noise without line ends raises a problem per 64 KiB (a thousand for 60 MB).
+    const problemLog = new LogLimiter(Number(RED.settings.chargeledgerMeterProblemLogMs ?? DEFAULT_PROBLEM_LOG_MS));
+    let problemTimer: NodeJS.Timeout | null = null;
+    const flushProblems = () => {
+      problemTimer = null;
+      for (const line of problemLog.flush(performance.now())) node.warn(line);
+      armProblemFlush();
+    };
+    const armProblemFlush = () => {
+      const due = problemLog.nextFlushInMs(performance.now());
+      if (due === null || problemTimer || closed) return;
+      problemTimer = setTimeout(flushProblems, Math.max(0, due) + 1);
+      problemTimer.unref?.();
+    };
+    const onProblem = (reason: string, err: Error) => {
+      const line = problemLog.offer(reason, `meter port ${cfg.port}: ${reason}: ${err.message}`, performance.now());
+      if (line !== null) node.warn(line);
+      armProblemFlush();
+    };
 
     function detach(linger: number): void {
       if (!feed) return;
@@ -129,6 +150,8 @@ export default function (RED: NodeAPI): void {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      if (problemTimer) clearTimeout(problemTimer);
+      problemTimer = null;
       // Deleted from the flow: close now. Redeployed: linger, so an identical new config node reuses the open port.
       detach(removed ? 0 : lingerMs);
       if (removed && released) void closeIdleFeed(released);

@@ -69,9 +69,11 @@ export default function (RED: NodeAPI): void {
       onDecoded(ev: MeterEvent) {
         if (ev.ok) {
           const r = ev.reading;
+          // Every meter seen counts: it tells whether a corrupt telegram can only be ours.
+          const changes = health.reading(r.meterId);
           if (!health.accepts(r.meterId)) return;
           lastPowerW = r.powerW;
-          changed(health.reading(r.meterId), { kind: 'reading', topic: r.meterId, payload: r });
+          changed(changes, { kind: 'reading', topic: r.meterId, payload: r });
         } else {
           changed(health.rejected(ev.reason, ev.meterId), null);
         }

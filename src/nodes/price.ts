@@ -1,4 +1,4 @@
-import { priceSession, TariffError, type ReservationInput } from '../core/tariff';
+import { priceSession, TariffError, versionHash, type ReservationInput, type TariffConfig } from '../core/tariff';
 import type { Session } from '../core/types';
 import { reportConfig } from './lib/config-apply';
 import { onInput } from './lib/input';
@@ -9,6 +9,14 @@ import type { TariffConfigNode } from './tariff';
 function isSession(p: unknown): p is Session {
   const s = p as Session;
   return typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.startTime === 'string' && typeof s.endTime === 'string';
+}
+
+/** The session went on unpriced: the status already says so. */
+class UnpricedError extends Error {}
+
+/** What a record carries when its session could not be priced: the reason and the tariff then in force. */
+export function unpricedResult(reason: string, cfg: TariffConfig | undefined): { status: 'failed'; reason: string; tariffId?: string; tariffVersion?: number; tariffHash?: string } {
+  return { status: 'failed', reason, ...(cfg ? { tariffId: cfg.sell.id, tariffVersion: cfg.version, tariffHash: versionHash(cfg.sell) } : {}) };
 }
 
 /** Registers `chargeledger-price`: adds msg.pricing (revenue, cost, margin) to finished sessions. */
@@ -55,22 +63,34 @@ export default function (RED: NodeAPI): void {
         return;
       }
       if (msg.kind !== 'session') throw new Error(`expected msg.kind 'session', 'config' or topic 'prices', got ${JSON.stringify(msg.kind)}`);
-      const cfg = tariff.config;
-      if (!cfg) throw new Error(`tariff configuration invalid: ${tariff.failure?.message ?? 'none'}`);
       if (!isSession(msg.payload)) throw new TariffError('msg.payload is not a finished session (needs id, startTime, endTime)');
+      const cfg = tariff.config;
       const reservation = msg.reservation === undefined ? undefined : (msg.reservation as ReservationInput);
       if (reservation !== undefined && (typeof reservation !== 'object' || reservation === null)) throw new TariffError('msg.reservation must be {start, end, expired}');
-      try {
-        const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
-        msg.pricing = pricing;
-        send(msg);
-        if (pricing.unattributed) statusWarn(node, 'unattributed: 0');
-        else if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
-        else statusOk(node, `${pricing.revenue.total.inclVat} ${pricing.currency}`);
-      } catch (e) {
-        statusFault(node, 'pricing failed');
-        throw e;
-      }
-    }, () => statusFault(node, 'error'));
+      // A session is never held back by its price: if it cannot be priced, it goes on to the ledger
+      // unpriced, flagged, with the tariff that was in force, so that it can be priced later.
+      let failure: string;
+      if (cfg) {
+        try {
+          const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
+          msg.pricing = pricing;
+          send(msg);
+          if (pricing.unattributed) statusWarn(node, 'unattributed: 0');
+          else if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
+          else statusOk(node, `${pricing.revenue.total.inclVat} ${pricing.currency}`);
+          return;
+        } catch (e) {
+          failure = (e as Error).message;
+        }
+      } else failure = `tariff configuration invalid: ${tariff.failure?.message ?? 'none'}`;
+      const session = msg.payload;
+      msg.payload = { ...session, flags: session.flags.includes('pricing_failed') ? session.flags : [...session.flags, 'pricing_failed'] };
+      msg.pricing = unpricedResult(failure, cfg);
+      send(msg);
+      statusFault(node, 'unpriced: see log');
+      throw new UnpricedError(`session ${session.id} recorded unpriced (flag pricing_failed): ${failure}`);
+    }, (err) => {
+      if (!(err instanceof UnpricedError)) statusFault(node, 'error');
+    });
   });
 }

@@ -1,5 +1,8 @@
+import path from 'node:path';
+import { HeldSpill } from '../adapters/store/held-spill';
 import { LedgerWriteError } from '../adapters/store/ledger-store';
 import type { LedgerRecord } from '../core/ledger/record';
+import { trimUnattributed } from '../core/session/unattributed';
 import type { Session } from '../core/types';
 import { onInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
@@ -7,6 +10,12 @@ import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import type { LedgerConfigNode } from './ledger';
 
 type Held = { session: Session; pricing?: unknown; tariffHash?: string; msgid?: string };
+
+/** The ledger config node as the record node sees it: it publishes how many finished sessions wait in memory. */
+type Ledger = LedgerConfigNode & { heldCount?: number; heldByNode?: Map<string, number> };
+
+/** Default bound of the spill file, bytes. */
+const DEFAULT_SPILL_MAX_MB = 10;
 
 /** Reason a message cannot be a finished session, or null when it looks like one. */
 export function sessionShapeError(value: unknown): string | null {
@@ -36,11 +45,26 @@ export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-record', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node: Node = this as Node;
-    const ledger = RED.nodes.getNode(String(def.ledger ?? '')) as LedgerConfigNode | null;
+    const ledger = RED.nodes.getNode(String(def.ledger ?? '')) as Ledger | null;
     const retryMs = Number(RED.settings.chargeledgerRecordRetryMs ?? 5000);
     const held: Held[] = [];
     let retryTimer: NodeJS.Timeout | undefined;
     let closed = false;
+    // Optional spill directory (another filesystem): held sessions are written there so a crash while the disk is full loses none.
+    const spillMaxMB = def.spillMaxMB === undefined || def.spillMaxMB === '' ? DEFAULT_SPILL_MAX_MB : Number(def.spillMaxMB);
+    const spill = typeof def.spillDir === 'string' && def.spillDir.trim() && ledger ? new HeldSpill(path.join(def.spillDir.trim(), `held-${ledger.stationId}-${node.id}.jsonl`), spillMaxMB * 1024 * 1024) : null;
+    const spilled = new Set<string>();
+    let spillFull = false;
+    // Sessions read back from the spill: an unattributed record after the crash must not claim their energy again.
+    const recovered: Session[] = [];
+
+    /** Publish the held count on the ledger config node (the health telemetry reads ledger.heldCount). */
+    const publishHeld = (): void => {
+      if (!ledger) return;
+      ledger.heldByNode ??= new Map();
+      ledger.heldByNode.set(node.id, held.length);
+      ledger.heldCount = [...ledger.heldByNode.values()].reduce((a, n) => a + n, 0);
+    };
 
     if (!ledger) statusFault(node, 'no ledger');
     else if (ledger.failure) statusFault(node, 'ledger failed');
@@ -55,9 +79,37 @@ export default function (RED: NodeAPI): void {
     };
 
     let lastWhy = 'store error';
+    const heldStatus = (): void => statusFault(node, `held: ${held.length}, ${lastWhy}`);
     const alarm = (err: LedgerWriteError): void => {
       lastWhy = err.diskFull ? 'disk full' : 'store error';
-      statusFault(node, `${lastWhy}: ${held.length} held`);
+      heldStatus();
+    };
+
+    /** Write every held session not yet spilled to the spill file (fsync'd), within its bound. */
+    const spillHeld = async (): Promise<void> => {
+      if (!spill) return;
+      for (const h of held) {
+        if (spilled.has(h.session.id)) continue;
+        try {
+          if (!(await spill.add({ session: h.session, pricing: h.pricing, tariffHash: h.tariffHash }))) {
+            if (!spillFull) node.error(`spill ${spill.file} is full (${spillMaxMB} MB): ${held.length} finished sessions held in memory only`);
+            spillFull = true;
+            return;
+          }
+          spilled.add(h.session.id);
+        } catch (e) {
+          node.error(`spill ${spill.file} not writable: ${(e as Error).message}`);
+          return;
+        }
+      }
+    };
+
+    /** Once nothing is held, the spill has nothing the ledger lacks. */
+    const clearSpill = async (): Promise<void> => {
+      if (!spill || held.length > 0 || spilled.size === 0) return;
+      spilled.clear();
+      spillFull = false;
+      await spill.clear().catch((e: Error) => node.warn(`spill ${spill.file} not removed: ${e.message}`));
     };
 
     // Append every held session in order; stop at the first failure and try again later.
@@ -65,9 +117,13 @@ export default function (RED: NodeAPI): void {
     const drain = async (): Promise<LedgerWriteError | null> => {
       draining = true;
       try {
-        return await drainHeld();
+        const err = await drainHeld();
+        if (err) await spillHeld();
+        else await clearSpill();
+        return err;
       } finally {
         draining = false;
+        publishHeld();
       }
     };
     const drainHeld = async (): Promise<LedgerWriteError | null> => {
@@ -116,11 +172,15 @@ export default function (RED: NodeAPI): void {
       if (!ledger.store) throw new Error(`ledger not available: ${ledger.failure?.message ?? 'unknown'}`);
       const pricing = msg.pricing ?? undefined;
       const tariffHash = pricing && typeof (pricing as { tariffHash?: unknown }).tariffHash === 'string' ? (pricing as { tariffHash: string }).tariffHash : undefined;
-      held.push({ session: msg.payload as Session, pricing, tariffHash, msgid: msg._msgid });
+      const waiting = held.length;
+      for (const session of claimable(msg.payload as Session)) held.push({ session, pricing, tariffHash, msgid: msg._msgid });
+      publishHeld();
+      if (held.length === waiting) return; // nothing left to record (an unattributed span fully claimed)
       if (draining) return; // a retry is writing the held sessions right now and will take this one too
-      if (held.length > 1) {
+      if (waiting > 0) {
         // Earlier sessions are still waiting for the disk: keep the order, stay loud.
-        statusFault(node, `${lastWhy}: ${held.length} held`);
+        heldStatus();
+        await spillHeld();
         throw new Error(`ledger not writing; session ${(msg.payload as Session).id} held in memory (${held.length} held)`);
       }
       const err = await drain();
@@ -129,10 +189,50 @@ export default function (RED: NodeAPI): void {
       }
     });
 
+    /** An unattributed record loses the spans of sessions read back from the spill; a fully covered one only drops its checkpoint. */
+    function claimable(session: Session): Session[] {
+      if (session.type !== 'unattributed' || recovered.length === 0) return [session];
+      const pieces = trimUnattributed(session, recovered);
+      if (pieces.length === 0) {
+        node.log(`unattributed ${session.id}: all of its energy is in sessions read back from the spill`);
+        ledger?.checkpoints.delete(session.id).catch((e: Error) => node.warn(`checkpoint ${session.id} not removed: ${e.message}`));
+      }
+      return pieces;
+    }
+
+    // Read back what a previous run spilled; the ledger records each session id once.
+    if (spill && ledger?.store) {
+      spill
+        .load()
+        .then(async ({ entries, bad }) => {
+          if (bad) node.warn(`spill ${spill.file}: ${bad} unreadable lines skipped`);
+          if (entries.length === 0) return;
+          node.log(`re-ingesting ${entries.length} finished sessions from spill ${spill.file}`);
+          const back: Held[] = [];
+          for (const e of entries) {
+            const session = e.session as unknown as Session;
+            recovered.push(session);
+            spilled.add(session.id);
+            if (!held.some((h) => h.session.id === session.id)) back.push({ session, pricing: e.pricing, tariffHash: e.tariffHash });
+          }
+          held.unshift(...back); // in their original order, ahead of anything newer
+          publishHeld();
+          if (!draining) {
+            const err = await drain();
+            if (err) node.error(`ledger still not writing (${err.message}); ${held.length} finished sessions held`);
+          }
+        })
+        .catch((e: Error) => node.error(`spill ${spill.file} not readable: ${e.message}`));
+    }
+
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      if (ledger?.heldByNode) {
+        ledger.heldByNode.delete(node.id);
+        ledger.heldCount = [...ledger.heldByNode.values()].reduce((a, n) => a + n, 0);
+      }
       if (retryTimer) clearTimeout(retryTimer);
-      if (held.length > 0) node.warn(`${held.length} finished sessions were not recorded; the session node re-emits them from its checkpoints`);
+      if (held.length > 0) node.warn(`${held.length} finished sessions were not recorded${spill ? ` (spilled to ${spill.file}, read back on start)` : '; the session node re-emits those still checkpointed'}`);
       statusWarn(node, 'stopped');
       done();
     });

@@ -33,7 +33,8 @@ export function parseSessionDef(def: NodeDef, ledgerStationId?: string): Session
     periodMin: def.periodMin === undefined || def.periodMin === '' ? undefined : num(def.periodMin, 15),
     chargingThresholdW: def.chargingThresholdW === undefined || def.chargingThresholdW === '' ? undefined : num(def.chargingThresholdW, 100),
     rolloverModulusWh: def.rolloverModulusWh === undefined || def.rolloverModulusWh === '' ? undefined : num(def.rolloverModulusWh, 0),
-    recoveryPolicy: def.recoveryPolicy === 'resume' ? 'resume' : def.recoveryPolicy === undefined || def.recoveryPolicy === '' || def.recoveryPolicy === 'close' ? 'close' : (def.recoveryPolicy as 'close'),
+    // Absent = the default ('resume'); anything else than close/resume is rejected by resolveSessionConfig.
+    recoveryPolicy: def.recoveryPolicy === undefined || def.recoveryPolicy === '' ? undefined : (def.recoveryPolicy as 'close' | 'resume'),
     recoveryWaitMs: def.recoveryWaitS === undefined || def.recoveryWaitS === '' ? undefined : num(def.recoveryWaitS, 30) * 1000,
   });
   return { session, connectors, updateIntervalMs, checkpointIntervalMs };

@@ -70,6 +70,7 @@ export default function (RED: NodeAPI): void {
         try {
           await store.save(w.sessionId, w.state);
         } catch (e) {
+          charger.saveFailed(w.sessionId);
           saveError = new Error(`checkpoint ${w.sessionId} not saved: ${(e as Error).message}`);
         }
       };
@@ -137,10 +138,14 @@ export default function (RED: NodeAPI): void {
       } else if (msg.kind === 'health') {
         if (!p || typeof p !== 'object' || typeof p.state !== 'string') throw new Error('health: payload must be a MeterHealth object');
         charger.handleHealth(String(msg.topic ?? p.meterId), p as unknown as MeterHealth, now());
+      } else if (msg.kind === 'setpoint') {
+        // From the load node: a 0 A setpoint means the station withholds power (held time, not parking).
+        if (!p || typeof p !== 'object' || typeof p.currentA !== 'number' || !Number.isFinite(p.currentA)) throw new Error('setpoint: payload needs connectorId and currentA (A)');
+        charger.handleSetpoint(String(p.connectorId ?? msg.topic ?? ''), p.currentA, now());
       } else if (isChargerEventPayload(p)) {
         charger.handleEvent(parseChargerEvent(p), now());
       } else {
-        throw new Error("unrecognised message: expected kind 'reading' or 'health', or a charger event payload {connectorId, event|cpState}");
+        throw new Error("unrecognised message: expected kind 'reading', 'health' or 'setpoint', or a charger event payload {connectorId, event|cpState}");
       }
     }
 

@@ -79,6 +79,7 @@ export default function (RED: NodeAPI): void {
           });
           client.on('error', (e: Error) => node.debug?.(`uplink: ${e.message}`));
           client.on('connect', (c: { protocolVersion: number }) => node.log(`connected to ${String(def.broker)} (MQTT ${c.protocolVersion === 5 ? '5' : '3.1.1'})`));
+          client.on('disconnect', (d: { reason: string }) => node.warn(`disconnected from ${String(def.broker)}: ${d.reason}; reconnecting`));
           client.start();
         }
         return client;

@@ -35,7 +35,8 @@ describe('chargeledger parse', () => {
   });
 
   it('reads stdin for "-", reports checksum none for DSMR 2.2, and garbage on stderr only', async () => {
-    const r = await run(['-'], fixture('dsmr', 'telegram_v2_2.txt') + fixture('dsmr', 'telegram_esy5q3da1004_v304.txt'));
+    // The gateway trailer after the EasyMeter's "!" is not garbage; the noise line after it is.
+    const r = await run(['-'], fixture('dsmr', 'telegram_v2_2.txt') + fixture('dsmr', 'telegram_esy5q3da1004_v304.txt') + '\x00\xff noise\r\n');
     expect(r.code).toBe(0);
     expect(r.out.map((l) => l.checksum)).toEqual(['none', 'none']);
     expect((r.out[1].values as Record<string, unknown>)['1-0:1.8.0*255']).toEqual({ value: '00032549.5061662', unit: 'kWh' });

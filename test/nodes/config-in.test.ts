@@ -84,6 +84,8 @@ describe.runIf(needBinary('mosquitto'))('chargeledger-config-in node (real mosqu
   it.each([
     ['tariffs', 'an unknown time zone', tariffPayload(2, { timezone: 'Mars/Olympus_Mons' }), /time zone/i],
     ['tariffs', 'step_size 0', tariffPayload(2, { sell: { ...JSON.parse(sell), elements: [{ price_components: [{ type: 'ENERGY', price: 0.25, step_size: 0 }] }] } }), /step_size/],
+    ['tariffs', 'a price the engine cannot compute (1e308)', tariffPayload(2, { sell: { ...JSON.parse(sell), elements: [{ price_components: [{ type: 'ENERGY', price: 1e308, step_size: 1 }] }] } }), /price/],
+    ['limits', 'a limit beyond any grid connection', { version: 1, site: { maxCurrentA: 1e300 } }, /maxCurrentA/],
     ['limits', 'a schedule that ends before it starts', { version: 1, schedule: [{ start: '2026-06-01T12:00:00Z', end: '2026-06-01T10:00:00Z', maxCurrentA: 10 }] }, /start < end/],
     ['limits', 'non-ISO dates', { version: 1, schedule: [{ start: 'tomorrow', end: 'next week', maxCurrentA: 10 }] }, /ISO 8601/],
   ])('rejects %s with %s before storing it, and keeps the version in force', async (kind, _what, payload, reason) => {

@@ -120,15 +120,44 @@ describe('chargeledger-price', () => {
     expect(errors[2]).toMatch(/expected msg.kind 'session'/);
   });
 
-  it('an invalid editor tariff shows a red status instead of crashing', async () => {
+  it('an invalid editor tariff shows a red status, and the session still goes on, unpriced and flagged', async () => {
     await nodeRed.load([tariffNode, priceNode], flow('{"id": "x"'));
     const t = nodeRed.getNode('T') as Any;
     expect(t.failure.message).toMatch(/sell tariff is not valid JSON/);
     const p = nodeRed.getNode('P') as Any;
     const errors: string[] = [];
     p.on('call:error', (call: Any) => errors.push(String(call.args[0]?.message ?? call.args[0])));
+    const got = next('out');
     p.receive({ kind: 'session', payload: session(series('2024-01-15T10:00:00Z', 60, [1000])) });
+    const out = await got;
+    expect(out.payload.flags).toContain('pricing_failed');
+    expect(out.pricing).toMatchObject({ status: 'failed', reason: expect.stringMatching(/tariff configuration invalid/) });
     await new Promise<void>((resolve) => { const check = () => (errors.length >= 1 ? resolve() : setTimeout(check, 10)); check(); });
-    expect(errors[0]).toMatch(/tariff configuration invalid/);
+    expect(errors[0]).toMatch(/recorded unpriced/);
+  });
+
+  it('a session the engine cannot price is never held back: it goes on unpriced with the tariff then in force', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P') as Any;
+    const statuses: Any[] = [];
+    p.on('call:status', (c: Any) => statuses.push(c.args[0]));
+    const got = next('out');
+    const bad = { ...session(series('2024-01-15T10:00:00Z', 60, [1000])), startTime: 'not a time' };
+    p.receive({ kind: 'session', payload: bad });
+    const out = await got;
+    expect(out.payload.flags).toContain('pricing_failed');
+    expect(out.pricing).toMatchObject({ status: 'failed', tariffId: expect.any(String), tariffHash: expect.stringMatching(/^[0-9a-f]{16,}$/) });
+    await new Promise<void>((resolve) => { const check = () => (statuses.some((s) => s.text === 'unpriced: see log') ? resolve() : setTimeout(check, 10)); check(); });
+  });
+
+  it('refuses a tariff whose numbers the engine cannot compute (price 1e308) as config', async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P') as Any;
+    const errors: string[] = [];
+    p.on('call:error', (call: Any) => errors.push(String(call.args[0]?.message ?? call.args[0])));
+    const sell = { id: 'x', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 1e308, step_size: 1 }] }] };
+    p.receive({ kind: 'config', topic: 'tariffs', payload: { version: 9, sell } });
+    await new Promise<void>((resolve) => { const check = () => (errors.length >= 1 ? resolve() : setTimeout(check, 10)); check(); });
+    expect(errors[0]).toMatch(/price: must be a number <= 1000000/);
   });
 });

@@ -53,7 +53,7 @@ describe.runIf(mounted)('chargeledger-record on a full disk (tmpfs)', () => {
     await first;
     fill(path.join(mnt, 'filler'));
     const alarm = new Promise<unknown[]>((resolve) => rec.on('call:error', (c: { args: unknown[] }) => /LEDGER NOT WRITING \(disk full\)/.test(String(c.args[0])) && resolve(c.args)));
-    const red = new Promise<unknown[]>((resolve) => rec.on('call:status', (c: { args: unknown[] }) => (c.args[0] as Any).text === 'disk full: 2 held' && resolve(c.args)));
+    const red = new Promise<unknown[]>((resolve) => rec.on('call:status', (c: { args: unknown[] }) => (c.args[0] as Any).text === 'held: 2, disk full' && resolve(c.args)));
     rec.receive({ kind: 'session', payload: makeSession(2) });
     await alarm;
     rec.receive({ kind: 'session', payload: makeSession(3) });

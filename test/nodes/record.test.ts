@@ -102,7 +102,7 @@ describe('chargeledger-record', () => {
     const realBatch = db.batch.bind(db);
     let full = true;
     db.batch = (...args: unknown[]) => (full ? Promise.reject(Object.assign(new Error('IO error: ledger/000005.log: No space left on device'), { code: 'LEVEL_IO_ERROR' })) : realBatch(...args));
-    const red = nextCall('R', 'status', (a) => (a[0] as Any).text === 'disk full: 2 held');
+    const red = nextCall('R', 'status', (a) => (a[0] as Any).text === 'held: 2, disk full');
     const alarm = nextCall('R', 'error', (a) => /LEDGER NOT WRITING \(disk full\)/.test(String(a[0])));
     nodeRed.getNode('R')!.receive({ kind: 'session', payload: makeSession(1) });
     await alarm;

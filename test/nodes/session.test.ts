@@ -90,7 +90,12 @@ describe('chargeledger-session node', () => {
       ['session-event', 'finished'],
     ]);
     const stored = await checkpoints().loadAll();
-    expect(stored).toEqual([{ sessionId: s.id, state: expect.objectContaining({ kind: 'finished', session: s }) }]);
+    expect(stored.filter((c) => (c.state as Any).kind !== 'last_reading')).toEqual([{ sessionId: s.id, state: expect.objectContaining({ kind: 'finished', session: s }) }]);
+    // Each connector's last register is kept for the next restart (connector 2 never had a session).
+    expect(Object.fromEntries(stored.filter((c) => (c.state as Any).kind === 'last_reading').map((c) => [(c.state as Any).connectorId, (c.state as Any).reading.energyWh]))).toEqual({
+      '1': s.endReading.energyWh,
+      '2': 1100,
+    });
   });
 
   it("emits 'updated' events at the update interval and shows charging power in the status", async () => {
@@ -134,30 +139,74 @@ describe('chargeledger-session node', () => {
     }
   });
 
-  it('recovers an open session after a power loss: closed at the first reading with power_loss and exact energy', async () => {
-    // A session written by an earlier process (another boot id), 2 minutes ago.
+  /** A session written by an earlier process (another boot id) 2 minutes ago, stored in the ledger's checkpoints. */
+  async function earlierSession(): Promise<{ sessionId: string; h: Harness }> {
     const h = new Harness({}, 'earlier-boot');
     h.wallMs = Date.now() - 180_000;
     h.register.set('CP1-1', 7_000_000);
     h.reading('CP1-1', 0, 0);
+    h.event({ connectorId: '1', event: 'authorize', idTag: 'RFID-7' });
     h.event({ connectorId: '1', event: 'start' });
     h.charge('CP1-1', 11000, 60);
     const [saved] = h.checkpoints();
     await nodeRed.load([ledgerNode], [{ id: 'L', type: 'chargeledger-ledger', stationId: 'ST1', dataDir, retentionDays: 0 }]);
     await checkpoints().save(saved.sessionId, saved.state);
     await nodeRed.unload();
-
-    await nodeRed.load([ledgerNode, sessionNode], flow(dataDir));
-    const sessions = collect('SE');
     register = h.register.get('CP1-1')! + 40; // the meter counted on while the controller was down
     seq = 0; // the meter source restarted too
-    nodeRed.getNode('S')!.receive(reading('CP1-1', 0, 0));
+    return { sessionId: saved.sessionId, h };
+  }
+
+  it("after a power loss, the charger's state report C resumes the open session with all the energy", async () => {
+    const { sessionId } = await earlierSession();
+    await nodeRed.load([ledgerNode, sessionNode], flow(dataDir));
+    const sessions = collect('SE');
+    const S = nodeRed.getNode('S')!;
+    S.receive(reading('CP1-1', 0, 11000));
+    S.receive({ payload: { connectorId: '1', cpState: 'C', idTag: 'RFID-7', report: 'status', timeMs: Date.now() } });
+    S.receive(reading('CP1-1', 10, 11000));
+    S.receive({ payload: { connectorId: '1', cpState: 'A' } });
+    await new Promise((r) => setTimeout(r, 200)); // the closing reading is stamped after the stop was handled
+    S.receive(reading('CP1-1', 0, 0));
     const s = (await waitFor(() => sessions[0])).payload as Session;
-    expect(s.id).toBe(saved.sessionId);
+    expect(s.id).toBe(sessionId);
+    expect(s.flags).toContain('recovered:resumed');
+    expect(s.idTag).toBe('RFID-7');
+    expect(s.energyWh).toBe(183 + 40 + 10);
+    expect(sessions).toHaveLength(1);
+  });
+
+  it("with recoveryPolicy 'close': closed at its last checkpointed reading; the energy counted while down is an unattributed record", async () => {
+    const { sessionId, h } = await earlierSession();
+    await nodeRed.load([ledgerNode, sessionNode], flow(dataDir, { recoveryPolicy: 'close' }));
+    const sessions = collect('SE');
+    nodeRed.getNode('S')!.receive(reading('CP1-1', 0, 0));
+    await waitFor(() => sessions.length === 2);
+    const [s, u] = sessions.map((m) => m.payload as Session);
+    expect(s.id).toBe(sessionId);
     expect(s.stopReason).toBe('power_loss');
     expect(s.flags).toContain('recovered:power_loss');
-    expect(s.energyWh).toBe(183 + 40);
-    expect(s.energyWh).toBe(s.endReading.energyWh - s.startReading.energyWh);
+    expect(s.energyWh).toBe(183);
+    expect(s.endReading.energyWh).toBe(h.register.get('CP1-1'));
+    expect(u).toMatchObject({ type: 'unattributed', energyWh: 40, stopReason: 'unknown', unattributed: { reason: 'controller_restart' } });
+    expect(u.startReading.energyWh).toBe(s.endReading.energyWh);
+  });
+
+  it('counts a 0 A setpoint from the load node as held time, not parking', async () => {
+    await nodeRed.load([ledgerNode, sessionNode], flow(dataDir));
+    const sessions = collect('SE');
+    const S = nodeRed.getNode('S')!;
+    S.receive(reading('CP1-1', 0, 0));
+    S.receive({ payload: { connectorId: '1', cpState: 'C' } });
+    S.receive({ kind: 'setpoint', topic: '1', payload: { connectorId: '1', currentA: 0, phases: 3 } });
+    await new Promise((r) => setTimeout(r, 1100));
+    S.receive({ kind: 'setpoint', topic: '1', payload: { connectorId: '9', currentA: 0, phases: 3 } }); // another charger's
+    S.receive({ payload: { connectorId: '1', cpState: 'A' } });
+    await new Promise((r) => setTimeout(r, 200)); // the closing reading is stamped after the stop was handled
+    S.receive(reading('CP1-1', 0, 0));
+    const s = (await waitFor(() => sessions[0])).payload as Session;
+    expect(s.heldS).toBeGreaterThanOrEqual(1);
+    expect(s.heldS).toBe(s.idleTimeS);
   });
 
   it('re-emits finished sessions still checkpointed (the ledger dedupes by id)', async () => {
@@ -188,7 +237,7 @@ describe('chargeledger-session node', () => {
     S.receive({ payload: { connectorId: '1', event: 'start' } });
     S.receive(reading('CP1-1', 5, 11000));
     const id = (await waitFor(() => started[0])).payload.session.id;
-    await waitFor(async () => (await checkpoints().loadAll()).length === 1);
+    await waitFor(async () => (await checkpoints().loadAll()).some((c) => (c.state as Any).kind === 'open'));
     await nodeRed.setFlows(flow(dataDir, { name: 'renamed' }));
     S = await waitFor(() => nodeRed.getNode('S'));
     const sessions = collect('SE');

@@ -3,7 +3,8 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { EventEmitter } from 'node:events';
 import mqtt from 'mqtt';
 import { nodeRed, nodeModule } from '../helpers/nodered';
-import { startAedes, type TestBroker } from '../helpers/brokers';
+import { startAedes, startMosquitto, type TestBroker } from '../helpers/brokers';
+import { needBinary } from '../helpers/realdeps';
 import { waitFor } from '../helpers/ports';
 import { MemoryOutbox } from '../../src/adapters/memory-outbox';
 
@@ -79,3 +80,49 @@ describe('chargeledger-uplink node', () => {
     expect(await outbox.size()).toBe(2);
   });
 });
+
+describe.runIf(needBinary('mosquitto'))('chargeledger-uplink node on a mosquitto that goes away', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+  afterEach(async () => {
+    await nodeRed.unload();
+  });
+
+  it('logs a lost connection once, with its reason, however many retries fail meanwhile', async () => {
+    const flow = [
+      { id: 'up', type: 'chargeledger-uplink', broker: broker.url, stationId: 'ST-7', clientId: 'st-7-disc' },
+      { id: 'led', type: 'test-ledger' },
+      { id: 'sync', type: 'chargeledger-sync', uplink: 'up', ledger: 'led', telemetryIntervalS: 0 },
+    ];
+    await nodeRed.load([nodeModule('chargeledger-uplink'), nodeModule('chargeledger-sync'), testLedger], flow);
+    const lines = (re: RegExp) => nodeRed.log().args.map(([e]) => e).filter((e) => e.id === 'up' && re.test(String(e.msg)));
+    await waitFor(() => lines(/^connected to /).length === 1);
+    // Watch the shared client's retries through a probe user of the config node.
+    const up = nodeRed.getNode('up') as unknown as { acquire(u: { id: string }): EventEmitter; release(u: { id: string }): Promise<void> };
+    const client = up.acquire({ id: 'probe' });
+    let offline = 0;
+    client.on('offline', () => offline++);
+    try {
+      await broker.stop();
+      await waitFor(() => offline >= 3, 15_000); // the loss and at least two failed retries
+      const down = lines(/^disconnected from /);
+      expect(down).toHaveLength(1);
+      expect(String(down[0].msg)).toMatch(new RegExp(`^disconnected from ${broker.url}: .+; reconnecting$`));
+      expect(down[0].level).toBe(30); // a warning
+      await broker.start();
+      await waitFor(() => lines(/^connected to /).length === 2, 20_000);
+      expect(lines(/^disconnected from /)).toHaveLength(1);
+      await broker.stop();
+      await waitFor(() => lines(/^disconnected from /).length === 2, 15_000);
+      await broker.start();
+    } finally {
+      await up.release({ id: 'probe' });
+    }
+  }, 60_000);
+});
+

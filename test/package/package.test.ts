@@ -25,7 +25,7 @@ describe('the npm package', () => {
     expect(pkg.engines.node).toBe('>=20');
   });
 
-  it('packs what a controller needs and no tests, fixtures, sources or maps', () => {
+  it('packs what a controller needs and no tests, fixtures, sources or maps', { timeout: 120_000 }, () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/chargeledger.js', 'runtime/start.js', 'flows/charger.json', 'nodes/icons/chargeledger.svg', 'nodes/locales/en-US/chargeledger-meter.json', 'nodes/locales/en-US/chargeledger-meter.html', 'dist/src/cli/main.js']));

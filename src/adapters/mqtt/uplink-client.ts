@@ -37,8 +37,15 @@ export type MessageHandler = (payload: Buffer, topic: string) => void;
 /** Errors by which a broker says it does not speak the requested protocol version. */
 const UNSUPPORTED_PROTOCOL = new Set([1, 132]);
 
+/** Why a connection that was up went down. */
+export interface UplinkDisconnect {
+  /** The broker's DISCONNECT reason, the socket error, or that the broker closed the connection without one. */
+  reason: string;
+}
+
 /**
- * The uplink connection. Events: 'connect' (protocolVersion), 'offline', 'error' (Error).
+ * The uplink connection. Events: 'connect' (protocolVersion), 'disconnect' (UplinkDisconnect,
+ * once per lost connection, not per failed retry, never on close()), 'offline', 'error' (Error).
  * Never buffers publications while offline: publish() rejects, and callers keep data durable.
  */
 export class UplinkClient extends EventEmitter {
@@ -51,6 +58,10 @@ export class UplinkClient extends EventEmitter {
   private closed = false;
   private protocol: 5 | 4;
   private fallbackPending = false;
+  /** Whether the connection was up since the last 'disconnect' was told. */
+  private up = false;
+  /** Why the current connection is going down, as first seen (DISCONNECT packet or socket error). */
+  private downReason: string | null = null;
 
   constructor(private readonly opts: UplinkOptions) {
     super();
@@ -92,6 +103,9 @@ export class UplinkClient extends EventEmitter {
     this.client.on('connect', (connack) => void this.onConnect(Boolean(connack.sessionPresent)));
     this.client.on('message', (topic, payload) => this.subs.get(topic)?.handler(payload, topic));
     this.client.on('error', (err) => this.onError(err as Error & { code?: number | string }));
+    this.client.on('disconnect', (packet) => {
+      this.downReason ??= `broker sent DISCONNECT${packet.reasonCode !== undefined ? ` (reason code ${packet.reasonCode})` : ''}${packet.properties?.reasonString ? `: ${packet.properties.reasonString}` : ''}`;
+    });
     this.client.on('close', () => this.onClose());
   }
 
@@ -120,6 +134,8 @@ export class UplinkClient extends EventEmitter {
 
   private async onConnect(sessionPresent: boolean): Promise<void> {
     this.backoff.reset();
+    this.up = true;
+    this.downReason = null;
     const client = this.client!;
     // Subscribe again even when the session is present: a restarted broker may have lost it.
     for (const [topic, s] of this.subs) client.subscribe({ [topic]: { qos: s.qos }, resubscribe: true } as ISubscriptionMap, (err) => err && this.emit('error', err));
@@ -141,10 +157,18 @@ export class UplinkClient extends EventEmitter {
       this.fallbackPending = true;
       return;
     }
+    if (this.up) this.downReason ??= err.message;
     this.emit('error', err);
   }
 
   private onClose(): void {
+    // Why only on a transition: while the broker is away every retry closes again; one
+    // disconnection is one event, told with the first reason seen.
+    if (this.up && !this.closed) {
+      this.up = false;
+      this.emit('disconnect', { reason: this.downReason ?? 'the broker closed the connection without a reason' } satisfies UplinkDisconnect);
+    }
+    this.downReason = null;
     this.emit('offline');
     if (this.closed || this.timer) return;
     const delay = this.fallbackPending ? 0 : this.backoff.next();

@@ -34,7 +34,12 @@ export class MeterFeed extends EventEmitter {
       if (!s.connected && this.decoder.end) for (const ev of this.decoder.end()) this.emit('decoded', ev);
       this.emit('state', s);
     });
-    link.on('problem', (reason: string, err: Error) => this.emit('problem', reason, err));
+    link.on('problem', (reason: string, err: Error) => {
+      // Noise without line ends (a wrong baud rate) never reaches the decoder, yet it is
+      // corrupt input: it is counted as garbage, so health shows corrupt rather than stale.
+      if (reason === 'line_too_long') this.emit('decoded', { ok: false, reason: 'garbage', detail: err.message } satisfies DecodeEvent);
+      this.emit('problem', reason, err);
+    });
     link.on('handshake', (h: unknown) => this.emit('handshake', h));
   }
 

@@ -3,6 +3,17 @@
 import type { MeterHealth, MeterHealthState } from '../types';
 import { MeterHealthTracker, type Clock } from './meter-health';
 
+/** Health of the port as a whole while no meter on it is known: not a meter, marked by `port`. */
+export interface PortHealth extends MeterHealth {
+  /** The port's address; `meterId` carries the same text for consumers keyed by id. */
+  port: string;
+}
+
+/** Whether a health snapshot is about a port rather than a meter. */
+export function isPortHealth(h: MeterHealth): h is PortHealth {
+  return typeof (h as Partial<PortHealth>).port === 'string';
+}
+
 /** Settings of a meter node's health set. */
 export interface HealthSetOptions {
   /** A meter with no good reading for this long is stale, ms. */
@@ -35,9 +46,15 @@ export class MeterHealthSet {
   private connected = false;
   /**
    * Without a filter, until a meter has identified itself the port as a whole is tracked
-   * (so a wrong baud rate still shows corrupt or stale); the first meter inherits its counts.
+   * (so a wrong baud rate still shows corrupt or stale); its snapshots are PortHealth, never a
+   * meter. The first meter inherits its counts, and a port that was shown ends with "ok".
    */
   private placeholder: MeterHealthTracker | null = null;
+  /** Whether a port snapshot went out, so its end must be told too. */
+  private placeholderShown = false;
+  private retired: PortHealth | null = null;
+  /** Every meter id seen on the port, whether this set accepts it or not. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly opts: HealthSetOptions,
@@ -64,19 +81,29 @@ export class MeterHealthSet {
     return this.each((t) => t.sourceClosed(reason));
   }
 
-  /** A good reading of `meterId` (ignored unless accepted). */
+  /** A good reading of `meterId`; pass every reading of the port (those not accepted are only noted as seen). */
   reading(meterId: string): MeterHealth[] {
+    this.seen.add(meterId);
     if (!this.accepts(meterId)) return [];
-    return compact([this.tracker(meterId).goodReading()]);
+    const t = this.tracker(meterId);
+    return compact([this.takeRetired(), t.goodReading()]);
   }
 
   /** A rejected telegram, attributed to `meterId` when the decoder knew it. */
   rejected(reason: string, meterId?: string): MeterHealth[] {
-    if (meterId !== undefined) return this.accepts(meterId) ? compact([this.tracker(meterId).rejected(reason)]) : [];
-    // Unattributed (e.g. a bad checksum makes the id untrustworthy): with one meter it can only
-    // be that one; on a bus, count it everywhere but blame no meter.
-    if (this.placeholder) return compact([this.placeholder.rejected(reason)]);
-    if (this.opts.filter === null && this.trackers.size === 1) return compact([[...this.trackers.values()][0].rejected(reason)]);
+    if (meterId !== undefined) {
+      this.seen.add(meterId);
+      if (!this.accepts(meterId)) return [];
+      const t = this.tracker(meterId);
+      return compact([this.takeRetired(), t.rejected(reason)]);
+    }
+    // Unattributed (a bad checksum makes the id untrustworthy, garbage has none). Why it may
+    // still be blamed: when only one meter can be on the port (the only one ever seen there, or
+    // the configured one while none was seen), it can only be that one, and it must show corrupt.
+    if (this.placeholder) return compact([this.fromPlaceholder(this.placeholder.rejected(reason))]);
+    const only = this.onlyMeter();
+    if (only !== null) return this.accepts(only) ? compact([this.tracker(only).rejected(reason)]) : [];
+    // A bus: count it on every meter, blame none.
     for (const t of this.trackers.values()) t.countError(reason);
     return [];
   }
@@ -84,6 +111,31 @@ export class MeterHealthSet {
   /** Time-based transitions (to stale) of every meter. */
   check(): MeterHealth[] {
     return this.each((t) => t.check());
+  }
+
+  /** The one meter that can be on this port, or null (a bus, or nothing known). */
+  private onlyMeter(): string | null {
+    const ids = new Set(this.seen);
+    if (this.opts.filter !== null) ids.add(this.opts.filter);
+    return ids.size === 1 ? [...ids][0] : null;
+  }
+
+  /** The port's last word when a meter took its place: "ok", so no consumer keeps a stale port state. */
+  private takeRetired(): PortHealth | null {
+    const r = this.retired;
+    this.retired = null;
+    return r;
+  }
+
+  private portSnapshot(h: MeterHealth): PortHealth {
+    return { ...h, port: this.opts.portLabel };
+  }
+
+  /** Mark a placeholder change as port health. */
+  private fromPlaceholder(h: MeterHealth | null): PortHealth | null {
+    if (!h) return null;
+    this.placeholderShown = true;
+    return this.portSnapshot(h);
   }
 
   /** Ms until the earliest possible time-based transition, or null. */
@@ -114,7 +166,11 @@ export class MeterHealthSet {
     let t = this.trackers.get(meterId);
     if (!t) {
       t = new MeterHealthTracker({ meterId, staleAfterMs: this.opts.staleAfterMs }, this.clock);
-      if (this.placeholder) t.seedErrors(this.placeholder.snapshot().errors);
+      if (this.placeholder) {
+        const last = this.placeholder.snapshot();
+        t.seedErrors(last.errors);
+        if (this.placeholderShown) this.retired = this.portSnapshot({ ...last, state: 'ok', sinceMs: this.clock.nowMs() });
+      }
       this.placeholder = null;
       if (this.connected) t.sourceOpened();
       this.trackers.set(meterId, t);
@@ -127,7 +183,7 @@ export class MeterHealthSet {
   }
 
   private each(f: (t: MeterHealthTracker) => MeterHealth | null): MeterHealth[] {
-    return compact(this.all().map(f));
+    return compact(this.all().map((t) => (t === this.placeholder ? this.fromPlaceholder(f(t)) : f(t))));
   }
 }
 

@@ -12,6 +12,10 @@ export interface ChargerEvent {
   /** Optional: the charger knows how many phases the EV uses. */
   phases?: 1 | 3;
   phase?: Phase;
+  /** On a state report (sent by the charger on every (re)connect, `report: 'status'`): the authorised idTag; not used for the limit. */
+  idTag?: string;
+  report?: 'status';
+  timeMs?: number;
 }
 
 /** Mutable runtime of one connector. */

@@ -43,16 +43,19 @@ export interface LimitsConfig {
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
+/** Largest site limits a config may set: far above any grid connection, small enough to compute with. */
+export const LIMIT_BOUNDS = { currentA: 100_000, powerW: 1_000_000_000 } as const;
+
 function checkValues(v: LimitValues, where: string): void {
   const c = v.maxCurrentA;
   if (c !== undefined) {
     const list = Array.isArray(c) ? c : [c];
-    if ((Array.isArray(c) && c.length !== 3) || !list.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) {
-      throw new Error(`${where}.maxCurrentA must be a number >= 0 or three of them`);
+    if ((Array.isArray(c) && c.length !== 3) || !list.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= LIMIT_BOUNDS.currentA)) {
+      throw new Error(`${where}.maxCurrentA must be a number from 0 to ${LIMIT_BOUNDS.currentA} or three of them`);
     }
   }
-  if (v.maxPowerW !== undefined && !(typeof v.maxPowerW === 'number' && Number.isFinite(v.maxPowerW) && v.maxPowerW >= 0)) {
-    throw new Error(`${where}.maxPowerW must be a number >= 0`);
+  if (v.maxPowerW !== undefined && !(typeof v.maxPowerW === 'number' && Number.isFinite(v.maxPowerW) && v.maxPowerW >= 0 && v.maxPowerW <= LIMIT_BOUNDS.powerW)) {
+    throw new Error(`${where}.maxPowerW must be a number from 0 to ${LIMIT_BOUNDS.powerW}`);
   }
 }
 

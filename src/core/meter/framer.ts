@@ -1,5 +1,5 @@
 // Telegram framing for DSMR P1 and IEC 62056-21 readouts, one readline line at a time.
-// A telegram runs from an identification line "/XXXZ..." to a "!" line. DSMR >= 4 puts a
+// A telegram runs from an identification line "/..." (usually "/XXXZ...") to a "!" line. DSMR >= 4 puts a
 // CRC-16/ARC after the "!" (over the bytes "/" .. "!" inclusive, CRLF included); IEC 62056-21
 // wraps the data in STX .. "!" CRLF ETX and appends a BCC. Push-mode meters send neither.
 import { crc16arcText, formatCrc16 } from './crc16';
@@ -8,7 +8,11 @@ import { bccOfText } from './iec62056';
 
 /** A telegram whose framing is complete, before its lines are interpreted. */
 export interface FramedTelegram {
-  /** Identification line without CR; '' for framings without one. */
+  /**
+   * Identification line as received, without CR, escaped for display (an STX shows as \x02);
+   * '' for framings without one. Any line starting with "/" opens a telegram: gateways and
+   * heat-link devices send headers outside the "/XXXZ" form, and the checksum decides, not the header.
+   */
   identification: string;
   /** Data lines in order, with STX and the trailing CR removed (ident and "!" line excluded). */
   lines: string[];
@@ -29,14 +33,18 @@ export interface Framer {
   end(out: FrameOut[]): void;
 }
 
-// "/" + 3-letter manufacturer id (DSMR uses upper and lower case) + baud-rate character.
-const IDENT_RE = /^\/[A-Za-z]{3}[0-9A-Za-z]/;
+// Inside a line of noise, a telegram start is looked for only in the standard form: "/" + 3-letter
+// manufacturer id (DSMR uses upper and lower case) + baud-rate character. A line that starts with
+// "/" opens a telegram whatever follows.
 const IDENT_SEARCH = /\/[A-Za-z]{3}[0-9A-Za-z]/;
 // Echoes of our own sign-on request and option select on half-duplex lines; not garbage.
 // eslint-disable-next-line no-control-regex
 const ECHO_RE = /^(?:\/\?[0-9A-Za-z ]*!|\x06[0-9]{3})\r?$/;
 const PRINTABLE_RE = /^[\x20-\x7e]*\r?$/;
 const CHECKSUM_RE = /^[0-9A-Fa-f]{3,4}$/;
+// Printable lines right after a telegram's end that are not a telegram (e.g. the serial number
+// and padding an EasyMeter COM-1 Ethernet gateway appends after "!"): skipped, not garbage.
+const MAX_TRAILER_LINES = 4;
 const MAX_LINE = 4096;
 const MAX_TELEGRAM = 65536;
 // Report a long garbage run again every this many lines, so a wrong baud rate keeps showing.
@@ -61,6 +69,7 @@ export class TelegramFramer implements Framer {
   private bytes = 0;
   private problem: FramedTelegram['problem'];
   private garbageRun = 0;
+  private trailerLeft = 0;
 
   /** Feed one line as readline delivers it ('\n' stripped, '\r' kept). */
   push(line: string, out: FrameOut[]): void {
@@ -122,6 +131,13 @@ export class TelegramFramer implements Framer {
 
   private pushIdle(line: string, out: FrameOut[]): void {
     if (line === '' || line === '\r' || ECHO_RE.test(line)) return;
+    if (line.charCodeAt(0) === 0x2f) return this.begin(line);
+    // An orphan "!" line is a telegram that lost its start: garbage, never a trailer.
+    if (this.trailerLeft > 0 && PRINTABLE_RE.test(line) && line.charCodeAt(0) !== 0x21) {
+      this.trailerLeft--;
+      return;
+    }
+    this.trailerLeft = 0;
     const start = line.search(IDENT_SEARCH);
     if (start !== 0) {
       if (this.garbageRun++ % GARBAGE_REPORT_EVERY === 0) {
@@ -137,7 +153,7 @@ export class TelegramFramer implements Framer {
    * bytes that cannot be data (a meter restarting mid-telegram); -1 if none.
    */
   private restartAt(line: string): number {
-    if (line.charCodeAt(0) === 0x2f) return IDENT_RE.test(line) ? 0 : -1;
+    if (line.charCodeAt(0) === 0x2f) return ECHO_RE.test(line) ? -1 : 0;
     const at = line.search(IDENT_SEARCH);
     return at > 0 && !PRINTABLE_RE.test(line.slice(0, at)) ? at : -1;
   }
@@ -163,14 +179,16 @@ export class TelegramFramer implements Framer {
   private begin(line: string): void {
     this.garbageRun = 0;
     this.state = State.In;
-    this.ident = line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+    this.trailerLeft = 0;
+    // Kept as received (escaped for display); an unusual header is never a reason to reject.
+    this.ident = printable(line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line, MAX_LINE);
     this.lines = [];
     this.crc = crc16arcText('\n', crc16arcText(line));
     this.bytes = line.length + 1;
     this.stx = false;
     this.bcc = 0;
     this.problem = undefined;
-    if (!PRINTABLE_RE.test(line) || line.length > MAX_LINE) this.note('garbage', `control or non-ASCII byte in the identification: ${printable(line)}`);
+    if (line.length > MAX_LINE) this.note('garbage', `identification longer than ${MAX_LINE} bytes`);
   }
 
   private note(reason: RejectReason, detail: string): void {
@@ -179,6 +197,7 @@ export class TelegramFramer implements Framer {
 
   private finish(checksum: ChecksumStatus): FramedTelegram {
     this.state = State.Idle;
+    this.trailerLeft = MAX_TRAILER_LINES;
     const t: FramedTelegram = { identification: this.ident, lines: this.lines, checksum, checksumKind: 'none' };
     if (this.problem) t.problem = this.problem;
     this.lines = [];

@@ -1,6 +1,6 @@
 // All connectors of one charger: routes readings by meter id and events by connector id, and decides checkpoints.
 import type { MeterHealth, MeterReading, Session } from '../types';
-import { CHECKPOINT_VERSION, parseCheckpoint, type Checkpoint, type FinishedCheckpoint, type OpenCheckpoint } from './checkpoint';
+import { CHECKPOINT_VERSION, lastReadingKey, parseCheckpoint, type Checkpoint, type FinishedCheckpoint, type LastReadingCheckpoint, type OpenCheckpoint } from './checkpoint';
 import { shouldCheckpoint } from './checkpoint-policy';
 import type { ConnectorConfig, SessionConfig } from './config';
 import type { ChargerEvent } from './events';
@@ -26,6 +26,8 @@ export class ChargerSessions {
   readonly connectors = new Map<string, ConnectorMachine>();
   private readonly byMeter = new Map<string, ConnectorMachine>();
   private readonly lastSaved = new Map<string, number>();
+  /** Register last saved in each idle connector's last-reading checkpoint, Wh. */
+  private readonly idleSavedWh = new Map<string, number>();
 
   constructor(readonly cfg: SessionConfig, connectors: ConnectorConfig[], private readonly deps: MachineDeps, private readonly checkpointIntervalMs: number) {
     for (const c of connectors) {
@@ -60,6 +62,13 @@ export class ChargerSessions {
     return Boolean(m);
   }
 
+  /** Route a setpoint (from the load node) by connector id; false for a connector of another charger. */
+  handleSetpoint(connectorId: string, currentA: number, now: Now): boolean {
+    const m = this.connectors.get(connectorId);
+    if (m) m.handleSetpoint(currentA, now);
+    return Boolean(m);
+  }
+
   /** Let time pass on every connector. */
   tick(now: Now): void {
     for (const m of this.connectors.values()) m.tick(now);
@@ -84,11 +93,24 @@ export class ChargerSessions {
       const s = m.session;
       const due = s && shouldCheckpoint({ dirty: m.dirty, charging: s.phase === 'open' && s.state === 'charging', lastSavedMonoMs: this.lastSaved.get(s.id) ?? null, nowMonoMs: now.monoMs, intervalMs: this.checkpointIntervalMs });
       m.dirty = false;
+      const r = m.lastReading;
+      // Why: with no session reading to restart from, the register is remembered (only when it moved), so that a restart can see the gap.
+      if (!s?.lastReading && r && this.idleSavedWh.get(m.connector.connectorId) !== r.energyWh) {
+        this.idleSavedWh.set(m.connector.connectorId, r.energyWh);
+        out.push(this.lastReadingCheckpoint(m.connector.connectorId, r, savedAtMs));
+      }
       if (!s || !due) continue;
       this.lastSaved.set(s.id, now.monoMs);
       out.push({ sessionId: s.id, state: this.openCheckpoint(m, savedAtMs) });
     }
     return out;
+  }
+
+  /** A checkpoint write failed (disk full): write it again at the next chance instead of taking it as saved. */
+  saveFailed(key: string): void {
+    this.lastSaved.delete(key);
+    for (const m of this.connectors.values()) if (m.session?.id === key) m.dirty = true;
+    if (key.startsWith('~last-reading:')) this.idleSavedWh.clear();
   }
 
   /** The checkpoint of every open session, regardless of policy (on close/redeploy). */
@@ -110,6 +132,7 @@ export class ChargerSessions {
    */
   recover(entries: Array<{ sessionId: string; state: unknown }>): RecoveryReport {
     const report: RecoveryReport = { restored: [], reemit: [], ignored: [] };
+    const lastReadings: LastReadingCheckpoint[] = [];
     for (const e of entries) {
       let ck: Checkpoint;
       try {
@@ -124,7 +147,9 @@ export class ChargerSessions {
         report.ignored.push({ sessionId: e.sessionId, error: `connector ${ck.connectorId} is not configured` });
         continue;
       }
-      if (ck.kind === 'finished') {
+      if (ck.kind === 'last_reading') {
+        lastReadings.push(ck);
+      } else if (ck.kind === 'finished') {
         report.reemit.push(ck.session);
       } else if (m.session) {
         report.ignored.push({ sessionId: e.sessionId, error: `connector ${ck.connectorId} already has session ${m.session.id}` });
@@ -133,7 +158,18 @@ export class ChargerSessions {
         report.restored.push(ck.session.id);
       }
     }
+    // An open session's checkpoint is newer than its connector's last idle register: that one only counts without it.
+    for (const ck of lastReadings) {
+      const m = this.connectors.get(ck.connectorId)!;
+      m.restoreReading(ck.reading, ck.bootId);
+      this.idleSavedWh.set(ck.connectorId, ck.reading.energyWh);
+    }
     return report;
+  }
+
+  private lastReadingCheckpoint(connectorId: string, reading: LastReadingCheckpoint['reading'], savedAtMs: number): CheckpointWrite {
+    const state: LastReadingCheckpoint = { v: CHECKPOINT_VERSION, kind: 'last_reading', bootId: this.deps.bootId, stationId: this.cfg.stationId, chargerId: this.cfg.chargerId, connectorId, savedAtMs, reading };
+    return { sessionId: lastReadingKey(this.cfg.stationId, this.cfg.chargerId, connectorId), state };
   }
 
   private openCheckpoint(m: ConnectorMachine, savedAtMs: number): OpenCheckpoint {

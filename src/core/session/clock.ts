@@ -19,7 +19,7 @@ export function periodStart(ms: number, periodMs: number): number {
 
 /** A fresh period accumulator starting at `startMs` with the session's energy so far. */
 export function newPeriod(startMs: number, energyWh: number): PeriodAcc {
-  return { startMs, startEnergyWh: energyWh, chargingMs: 0, idleMs: 0, maxPowerW: 0, maxCurrentA: null };
+  return { startMs, startEnergyWh: energyWh, chargingMs: 0, idleMs: 0, heldMs: 0, maxPowerW: 0, maxCurrentA: null };
 }
 
 /** The closed form of a period; the first starts at the session start and the last ends at the session end. */
@@ -30,9 +30,18 @@ export function toSessionPeriod(s: OpenSession, p: PeriodAcc, endMs: number): Se
     energyWh: s.energyWh - p.startEnergyWh,
     chargingS: Math.round(p.chargingMs / 1000),
     idleS: Math.round(p.idleMs / 1000),
+    heldS: Math.round((p.heldMs ?? 0) / 1000),
     maxPowerW: p.maxPowerW,
     maxCurrentA: p.maxCurrentA,
   };
+}
+
+/**
+ * Whether the station (not the EV) is the reason no power flows: the charger suspended it (suspend_evse),
+ * the EV was authorised but has not yet been given current (admission, ramp), or the load limiter set 0 A.
+ */
+export function stationWithholds(s: OpenSession): boolean {
+  return s.state === 'suspended_evse' || (s.state === 'plugged' && s.idTag !== undefined) || s.heldBySetpoint === true;
 }
 
 /**
@@ -60,6 +69,7 @@ export function advance(s: OpenSession, wallMs: number, monoMs: number, cfg: Clo
   // Why: a reading's power describes the interval that ends at it (the meter lags the charger's events);
   // between readings (events, ticks) the last known power holds.
   const charging = (intervalPowerW ?? s.powerW) > cfg.chargingThresholdW;
+  const held = !charging && stationWithholds(s);
   const attribute = (ms: number): void => {
     if (downtime || ms <= 0) return;
     if (charging) {
@@ -68,6 +78,10 @@ export function advance(s: OpenSession, wallMs: number, monoMs: number, cfg: Clo
     } else {
       s.idleMs += ms;
       s.period.idleMs += ms;
+      if (held) {
+        s.heldMs = (s.heldMs ?? 0) + ms;
+        s.period.heldMs = (s.period.heldMs ?? 0) + ms;
+      }
     }
   };
   let remaining = dt;

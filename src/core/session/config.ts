@@ -30,7 +30,7 @@ export interface SessionConfig {
   clockJumpToleranceMs: number;
   /** After a stop, wait at most this long for a reading taken after the stop, ms; then close with the last one. */
   closeTimeoutMs: number;
-  /** On restart after a power loss: close the open session ('close') or resume it if the charger reports charging ('resume'). */
+  /** On restart after a power loss: resume the open session if the charger reports the connector occupied ('resume', default), or close it at once ('close'). */
   recoveryPolicy: RecoveryPolicy;
   /** With recoveryPolicy 'resume': how long to wait for the charger to report its state, ms. */
   recoveryWaitMs: number;
@@ -45,7 +45,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'stationId' | 'chargerI
   plausibilityToleranceWh: 50,
   clockJumpToleranceMs: 5000,
   closeTimeoutMs: 10000,
-  recoveryPolicy: 'close',
+  recoveryPolicy: 'resume',
   recoveryWaitMs: 30000,
 };
 

@@ -46,6 +46,7 @@ export function buildSession(owner: SessionOwner, s: OpenSession, endWallMs: num
     durationS: Math.round(s.elapsedMs / 1000),
     chargingTimeS: Math.round(s.chargingMs / 1000),
     idleTimeS: Math.round(s.idleMs / 1000),
+    heldS: Math.round((s.heldMs ?? 0) / 1000),
     energyWh: s.energyWh,
     avgPowerW: avgPowerW(s.energyWh, s.chargingMs, s.elapsedMs),
     peakPowerW: s.peakPowerW,

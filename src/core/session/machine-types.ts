@@ -14,10 +14,11 @@ export interface MachineDeps {
   bootId: string;
 }
 
-/** An output of the machine: a session event, with the finished Session on 'finished'. */
+/** An output of the machine: a session event, with the finished Session on 'finished' and the record on 'unattributed'. */
 export interface MachineOutput {
-  type: 'started' | 'finished';
-  snapshot: SessionSnapshot;
+  type: 'started' | 'finished' | 'unattributed';
+  /** The open session ('started', 'finished'); absent on 'unattributed'. */
+  snapshot?: SessionSnapshot;
   session?: Session;
 }
 

@@ -6,7 +6,8 @@ import type { ConnectorConfig, SessionConfig } from './config';
 import type { ChargerEvent } from './events';
 import { buildSession, snapshot, type SessionSnapshot } from './finish';
 import { sessionId } from './id';
-import type { StepBounds } from './registers';
+import { registerStep, type StepBounds } from './registers';
+import { buildUnattributed, UNATTRIBUTED_RESTART } from './unattributed';
 import { applyReading, readingPowerW } from './apply-reading';
 import { addFlag, toReadingRef, type ChargeState, type ConnectorState, type OpenSession, type ReadingRef } from './state';
 import { classifyEvent, type EventAction } from './actions';
@@ -26,7 +27,16 @@ export class ConnectorMachine {
   dirty = false;
   /** Accept the next reading whatever its seq (the meter's sequence restarts with the process). */
   acceptAnySeq = false;
+  /**
+   * A reading from before a controller restart that no running session continues from: the register step from it
+   * to the next reading has no evidence of who drew it and becomes an unattributed record.
+   */
+  gapFrom?: ReadingRef;
   private plugged = false;
+  /** False while lastReading comes from a checkpoint of another process (its monotonic time means nothing here). */
+  private lastReadingThisRun = true;
+  /** The last setpoint for this connector was 0 A (the load limiter withholds power). */
+  private heldBySetpoint = false;
   private pendingIdTag?: string;
   private pendingAfterClose: ChargeState | null = null;
   /** After a stop with the EV plugged: a CP C/D opens a new session only after a B (the old C may linger). */
@@ -59,7 +69,10 @@ export class ConnectorMachine {
     return this.session ? snapshot(this.cfg, this.session) : null;
   }
 
-  /** Offer a meter reading: duplicates and out-of-order readings (seq ≤ last seen) are ignored. */
+  /**
+   * Offer a meter reading: duplicates and out-of-order readings (seq ≤ last seen) are ignored. With no open
+   * session, a register step > 0 opens a session flagged started_unobserved: counted energy is never dropped.
+   */
   handleReading(r: MeterReading): ReadingVerdict {
     const ref = toReadingRef(r);
     if (!ref) return 'no_register';
@@ -71,25 +84,79 @@ export class ConnectorMachine {
       seqRestart = true;
     }
     this.acceptAnySeq = false;
-    this.lastReading = ref;
-    const s = this.session;
-    if (!s) return 'accepted';
-    this.tracked(() => {
-      if (seqRestart) addFlag(s, 'meter_seq_restart');
-      this.step({ wallMs: ref.timeMs, monoMs: ref.monoMs }, readingPowerW(s, ref, this.bounds));
-      applyReading(s, ref, this.bounds);
-      if (s.phase === 'closing' && s.stop && (s.stop.monoMs === null || ref.monoMs >= s.stop.monoMs)) this.finish(s.stop.reason);
-      else if (s.phase === 'recovering' && s.recovery) s.recovery.readingSeen = true;
-    });
+    this.tracked(() => this.take(ref, seqRestart));
     return 'accepted';
+  }
+
+  /** Apply an accepted reading: the restart gap first, then the session (or the evidence that one is running). */
+  private take(ref: ReadingRef, seqRestart: boolean): void {
+    const prev = this.lastReading;
+    this.lastReading = ref;
+    const gapFrom = this.gapFrom;
+    this.gapFrom = undefined;
+    if (gapFrom) this.unattributed(gapFrom, ref, UNATTRIBUTED_RESTART);
+    const prevFromThisRun = this.lastReadingThisRun;
+    this.lastReadingThisRun = true;
+    const s = this.session;
+    if (!s) {
+      // A step from a reading of the previous process crossed the downtime: nobody can be shown to have drawn it.
+      if (prev && !gapFrom) {
+        if (prevFromThisRun) this.openIfEnergyFlowed(prev, ref);
+        else this.unattributed(prev, ref, UNATTRIBUTED_RESTART);
+      }
+      return;
+    }
+    if (s.phase === 'recovering' && s.recovery) {
+      // Kept aside: these readings belong to the session only if the charger reports it still running.
+      s.recovery.first ??= ref;
+      s.recovery.last = ref;
+      s.recovery.readingSeen = true;
+      s.recovery.sinceMonoMs ??= ref.monoMs;
+      if (ref.monoMs - s.recovery.sinceMonoMs >= this.cfg.recoveryWaitMs) this.closeRecovered();
+      return;
+    }
+    this.applyToSession(s, ref, seqRestart);
+  }
+
+  private applyToSession(s: OpenSession, ref: ReadingRef, seqRestart: boolean): void {
+    if (seqRestart) addFlag(s, 'meter_seq_restart');
+    this.step({ wallMs: ref.timeMs, monoMs: ref.monoMs }, readingPowerW(s, ref, this.bounds));
+    applyReading(s, ref, this.bounds);
+    if (s.phase === 'closing' && s.stop && (s.stop.monoMs === null || ref.monoMs >= s.stop.monoMs)) this.finish(s.stop.reason);
+  }
+
+  /** Energy counted with no session open: open one from the meter evidence, starting at the previous reading. */
+  private openIfEnergyFlowed(prev: ReadingRef, ref: ReadingRef): void {
+    if (registerStep(prev.energyWh, ref.energyWh, ref.monoMs - prev.monoMs, this.bounds).deltaWh <= 0) return;
+    this.open({ wallMs: prev.timeMs, monoMs: prev.monoMs }, 'charging', { start: prev, unobserved: true });
+    this.applyToSession(this.session as OpenSession, ref, false);
+  }
+
+  /** Emit the record of a register span no session can claim (nothing if the register did not move forward). */
+  private unattributed(from: ReadingRef, to: ReadingRef, reason: string): void {
+    const st = registerStep(from.energyWh, to.energyWh, to.timeMs - from.timeMs, this.bounds);
+    // Why: across a restart the wall clock is the only time base and may be off; a rise beyond the rated power is kept and flagged, not dropped.
+    const energyWh = st.kind === 'jump' ? to.energyWh - from.energyWh : st.deltaWh;
+    if (energyWh <= 0) return;
+    const session = buildUnattributed(this.cfg, this.connector.connectorId, this.connector.ratedPowerW, from, to, energyWh, reason, this.deps.randomSuffix());
+    if (st.kind === 'jump') session.flags.push('implausible:energy_exceeds_rated_power');
+    this.outputs.push({ type: 'unattributed', session });
   }
 
   /** Apply a charger event (explicit or control-pilot state). */
   handleEvent(ev: ChargerEvent, now: Now): void {
     this.tracked(() => {
-      if (this.session) this.step(now);
+      if (this.session && this.session.phase !== 'recovering') this.step(now);
       this.onAction(classifyEvent(ev), now, 'idTag' in ev ? ev.idTag : undefined, 'reason' in ev ? ev.reason : undefined);
     });
+  }
+
+  /** A setpoint from the load limiter: while it is 0 A the station withholds power (held time, not parking). */
+  handleSetpoint(currentA: number, now: Now): void {
+    const s = this.session;
+    if (s && s.phase !== 'recovering') this.step(now);
+    this.heldBySetpoint = currentA <= 0;
+    if (s) s.heldBySetpoint = this.heldBySetpoint;
   }
 
   /** Record meter health: a meter that is not ok during an open session is flagged (meter_stale, …). */
@@ -98,7 +165,7 @@ export class ConnectorMachine {
     const s = this.session;
     if (!s || h.state === 'ok') return;
     this.tracked(() => {
-      this.step(now);
+      if (s.phase !== 'recovering') this.step(now);
       addFlag(s, `meter_${h.state}`);
     });
   }
@@ -108,7 +175,8 @@ export class ConnectorMachine {
     const s = this.session;
     if (!s) return;
     this.tracked(() => {
-      this.step(now);
+      if (s.phase === 'recovering' && s.recovery) s.recovery.sinceMonoMs ??= now.monoMs;
+      else this.step(now);
       if (s.phase === 'closing' && s.stop?.sinceMonoMs != null) {
         const limit = s.stop.monoMs === null ? Math.max(this.cfg.closeTimeoutMs, this.cfg.recoveryWaitMs) : this.cfg.closeTimeoutMs;
         if (now.monoMs - s.stop.sinceMonoMs >= limit) {
@@ -116,12 +184,16 @@ export class ConnectorMachine {
           this.finish(s.stop.reason);
         }
       } else if (s.phase === 'recovering' && s.recovery?.sinceMonoMs != null && now.monoMs - s.recovery.sinceMonoMs >= this.cfg.recoveryWaitMs) {
-        this.closeRecovered(now);
+        this.closeRecovered();
       }
     });
   }
 
-  /** Take over an open session from a checkpoint. Same boot id: a redeploy, resumed as is; otherwise a power loss. */
+  /**
+   * Take over an open session from a checkpoint. Same boot id: a redeploy, resumed as is. Otherwise the controller
+   * restarted: with recoveryPolicy 'resume' the session waits for the charger's state report; with 'close' (or when
+   * it was already stopping) it is closed at once at its last checkpointed reading, the last one known to be its own.
+   */
   restore(s: OpenSession, savedBootId: string): void {
     this.session = s;
     this.lastReading = s.lastReading;
@@ -131,39 +203,57 @@ export class ConnectorMachine {
     s.stepMonoMs = null;
     s.lastReadingMonoValid = false;
     this.acceptAnySeq = true;
+    this.lastReadingThisRun = false;
+    this.dirty = true;
     if (s.phase === 'closing' && s.stop) {
-      s.stop.monoMs = null;
-      s.stop.sinceMonoMs = null;
+      // The stop was seen, its end reading was not; the reason stays a flag: a recovered record never claims 'ev'.
       addFlag(s, 'recovered:restart');
+      addFlag(s, `stop_reported:${s.stop.reason}`);
+      this.closeAtCheckpoint(s, 'unknown');
     } else if (this.cfg.recoveryPolicy === 'close') {
-      this.beginPowerLossClose(s);
+      this.closeAtCheckpoint(s, 'power_loss');
     } else {
       s.phase = 'recovering';
       s.recovery = { sinceMonoMs: null, readingSeen: false };
     }
-    this.dirty = true;
+  }
+
+  /** Take over the last register seen with no session open (from its checkpoint); a restart leaves a gap to account for. */
+  restoreReading(ref: ReadingRef, savedBootId: string): void {
+    if (this.lastReading) return;
+    this.lastReading = ref;
+    if (savedBootId === this.deps.bootId) return;
+    this.acceptAnySeq = true;
+    this.lastReadingThisRun = false;
+    this.gapFrom = ref;
   }
 
   private onAction(a: EventAction, now: Now, idTag?: string, reason?: StopReason): void {
     const s = this.session;
     if (a.kind === 'authorize') {
-      if (s && idTag !== undefined) s.idTag = idTag;
-      else if (idTag !== undefined) this.pendingIdTag = idTag;
+      // A recovering session keeps its driver; another idTag waits for the session that follows.
+      if (s && s.phase !== 'recovering' && idTag !== undefined) s.idTag = idTag;
+      else if (idTag !== undefined && idTag !== s?.idTag) this.pendingIdTag = idTag;
       return;
     }
     if (a.kind === 'unplug' || a.kind === 'plug' || a.kind === 'cp_b') this.needB = false;
     if (a.kind === 'unplug') this.plugged = false;
     if (s?.phase === 'recovering') {
-      if (a.kind === 'state' && a.state === 'charging') {
-        s.phase = 'open';
-        s.state = 'charging';
-        delete s.recovery;
-        addFlag(s, 'recovered:resumed');
-      } else {
-        if (a.kind === 'plug') this.pendingAfterClose = 'plugged';
-        this.closeRecovered(now);
+      // Occupied (B, C, D, E, F or an explicit state) by the same driver: the session goes on; anything else closes it.
+      const occupied = a.kind === 'state' || a.kind === 'cp_b';
+      const sameDriver = idTag === undefined || s.idTag === undefined || idTag === s.idTag;
+      if (occupied && sameDriver) this.resume(s, now);
+      else {
+        if (idTag !== undefined) this.pendingIdTag = idTag;
+        this.closeRecovered();
+        this.onAction(a, now, idTag, reason);
+        return;
       }
-      return;
+    }
+    if (s?.phase === 'open' && s.flags.includes('started_unobserved')) {
+      // Opened from meter evidence alone: a new EV (plug, or B after an unplug) ends it; a report names its driver.
+      if (a.kind === 'plug' || (a.kind === 'cp_b' && !this.plugged)) this.beginClose(s, 'unknown', now);
+      else if (idTag !== undefined && s.idTag === undefined) s.idTag = idTag;
     }
     if (s?.phase === 'closing') {
       if (a.kind === 'plug' || (a.kind === 'state' && a.state === 'charging' && a.opens && !(a.cp && this.needB))) this.pendingAfterClose = a.kind === 'plug' ? 'plugged' : 'charging';
@@ -171,6 +261,7 @@ export class ConnectorMachine {
       if (a.kind === 'cp_b' && !this.plugged) this.pendingAfterClose = 'plugged'; // unplugged, then a new EV
       return;
     }
+    if (!s && idTag !== undefined && (a.kind === 'state' || a.kind === 'cp_b')) this.pendingIdTag = idTag;
     switch (a.kind) {
       case 'plug':
         if (!s && (a.always || !this.plugged)) this.open(now, 'plugged');
@@ -196,10 +287,12 @@ export class ConnectorMachine {
     }
   }
 
-  private open(now: Now, state: ChargeState): void {
-    this.plugged = true;
+  private open(now: Now, state: ChargeState, opt: { start?: ReadingRef; unobserved?: boolean } = {}): void {
+    // Why: a session opened from meter evidence says nothing about a plug; a later B after an unplug is a new EV.
+    if (!opt.unobserved) this.plugged = true;
     const id = sessionId(this.cfg.stationId, this.cfg.chargerId, this.connector.connectorId, now.wallMs, this.deps.randomSuffix());
-    const last = this.lastReading;
+    // Across a restart the last known reading is not this session's start: that step is unattributed.
+    const last = opt.start ?? (this.gapFrom ? undefined : this.lastReading);
     const s: OpenSession = {
       id,
       connectorId: this.connector.connectorId,
@@ -220,8 +313,9 @@ export class ConnectorMachine {
       peakPowerW: 0,
       period: newPeriod(periodStart(now.wallMs, this.clock.periodMs), 0),
       periods: [],
-      flags: [],
+      flags: opt.unobserved ? ['started_unobserved'] : [],
     };
+    if (this.heldBySetpoint) s.heldBySetpoint = true;
     // The start register is the last reading at/before the start (the register is cumulative), else the first after.
     if (last) {
       s.startReading = last;
@@ -238,19 +332,43 @@ export class ConnectorMachine {
     s.stop = { reason, wallMs: now.wallMs, monoMs: now.monoMs, sinceMonoMs: now.monoMs };
   }
 
-  private beginPowerLossClose(s: OpenSession): void {
-    s.phase = 'closing';
+  /** Resume a recovering session: the readings kept aside during the wait become its own. */
+  private resume(s: OpenSession, now: Now): void {
+    const rec = s.recovery;
+    s.phase = 'open';
     delete s.recovery;
-    s.stop = { reason: 'power_loss', wallMs: s.stepWallMs, monoMs: null, sinceMonoMs: null };
-    addFlag(s, 'recovered:power_loss');
+    addFlag(s, 'recovered:resumed');
+    const kept = [rec?.first, rec?.last].filter((r): r is ReadingRef => r !== undefined);
+    if (kept.length === 2 && kept[0].seq === kept[1].seq && kept[0].timeMs === kept[1].timeMs) kept.pop();
+    for (const r of kept) this.applyToSession(s, r, false);
+    this.step(now);
   }
 
-  private closeRecovered(now: Now): void {
+  /** Close a recovering session at its checkpoint; the readings kept aside are then taken as if no session was open. */
+  private closeRecovered(): void {
     const s = this.session as OpenSession;
-    const seen = s.recovery?.readingSeen ?? false;
-    this.beginPowerLossClose(s);
-    if (seen) this.finish('power_loss');
-    else if (s.stop) s.stop.sinceMonoMs = now.monoMs;
+    const rec = s.recovery;
+    this.closeAtCheckpoint(s, 'power_loss');
+    let replay = [rec?.first, rec?.last];
+    if (!s.lastReading && rec?.first) {
+      // A session without any reading: the step up to the first kept reading was already accounted when it arrived.
+      this.lastReading = rec.first;
+      replay = [rec.last];
+    }
+    for (const r of replay) if (r && (r.seq !== this.lastReading?.seq || r.timeMs !== this.lastReading.timeMs)) this.take(r, false);
+  }
+
+  /** After a restart: close at the last checkpointed reading; the step from it to the next reading is unattributed. */
+  private closeAtCheckpoint(s: OpenSession, reason: StopReason): void {
+    delete s.recovery;
+    s.phase = 'closing';
+    if (reason === 'power_loss') addFlag(s, 'recovered:power_loss');
+    this.pendingAfterClose = null;
+    this.plugged = false;
+    this.finish(reason);
+    if (!s.lastReading) return; // no reading of its own: what the connector knew before stays the reference
+    this.lastReading = s.lastReading;
+    this.gapFrom = s.lastReading;
   }
 
   private finish(reason: StopReason): void {

@@ -27,6 +27,8 @@ export interface PeriodAcc {
   startEnergyWh: number;
   chargingMs: number;
   idleMs: number;
+  /** Part of idleMs in which the station withheld power (absent in checkpoints of older versions = 0). */
+  heldMs?: number;
   maxPowerW: number;
   maxCurrentA: number | null;
 }
@@ -42,10 +44,15 @@ export interface StopState {
   sinceMonoMs: number | null;
 }
 
-/** Recovery after a restart with recoveryPolicy 'resume': waiting for the charger to report. */
+/**
+ * Recovery after a restart with recoveryPolicy 'resume': waiting for the charger to report. Readings that
+ * arrive meanwhile are kept aside (first and latest): they belong to the session only if it resumes.
+ */
 export interface RecoveryState {
   sinceMonoMs: number | null;
   readingSeen: boolean;
+  first?: ReadingRef;
+  last?: ReadingRef;
 }
 
 /** Everything known about one open session; JSON-safe. */
@@ -68,6 +75,10 @@ export interface OpenSession {
   elapsedMs: number;
   chargingMs: number;
   idleMs: number;
+  /** Part of idleMs in which the station withheld power (suspend_evse, waiting after authorize, a 0 A setpoint). */
+  heldMs?: number;
+  /** The last setpoint for this connector was 0 A: the station withholds power. */
+  heldBySetpoint?: boolean;
   /** Last time step taken into account: wall ms, monotonic ms (null after a restart), effective period clock ms. */
   stepWallMs: number;
   stepMonoMs: number | null;

@@ -1,5 +1,6 @@
 // Telemetry snapshot for `<prefix>/<stationId>/telemetry` (QoS 0): the latest power, energy,
 // setpoint and health per meter / connector, published at a fixed rate rather than per reading.
+import { isPortHealth } from '../health/health-set';
 import type { MeterHealth, MeterReading } from '../types';
 
 /** Latest values of one meter. */
@@ -10,6 +11,15 @@ export interface MeterTelemetry {
   /** Wall-clock ms of the reading. */
   timeMs: number;
   health?: MeterHealth['state'];
+}
+
+/** A meter port with a problem while no meter on it is known (e.g. only garbage from a wrong baud rate). */
+export interface PortTelemetry {
+  health: Exclude<MeterHealth['state'], 'ok'>;
+  /** Rejections and errors counted by reason. */
+  errors: Record<string, number>;
+  /** Wall-clock ms when this state began. */
+  sinceMs: number;
 }
 
 /** Latest setpoint of one connector. */
@@ -27,6 +37,8 @@ export interface TelemetryMessage {
   time: string;
   meters: Record<string, MeterTelemetry>;
   setpoints: Record<string, SetpointTelemetry>;
+  /** Meter ports with a problem, keyed by port address; absent when none has one. Never meters. */
+  ports?: Record<string, PortTelemetry>;
   /** Ack messages accepted and refused (by reason) since start: refusals mean a forged, foreign or replayed ack, or a flood. */
   acks?: AckTelemetry;
 }
@@ -41,6 +53,7 @@ export interface AckTelemetry {
 export class TelemetrySnapshot {
   private meters: Record<string, MeterTelemetry> = {};
   private setpoints: Record<string, SetpointTelemetry> = {};
+  private ports: Record<string, PortTelemetry> = {};
   private dirty = false;
   private ackCounts: (() => AckTelemetry) | null = null;
 
@@ -56,8 +69,15 @@ export class TelemetrySnapshot {
     this.dirty = true;
   }
 
-  /** Take in a meter health change. */
+  /** Take in a meter health change; a port's health (PortHealth) goes to `ports`, never `meters`. */
   health(h: MeterHealth): void {
+    this.dirty = true;
+    if (isPortHealth(h)) {
+      // Why only problems: once a meter appears the port says "ok" and its meters speak for it.
+      if (h.state === 'ok') delete this.ports[h.port];
+      else this.ports[h.port] = { health: h.state, errors: { ...h.errors }, sinceMs: h.sinceMs };
+      return;
+    }
     const m = (this.meters[h.meterId] ??= { timeMs: h.sinceMs });
     m.health = h.state;
     this.dirty = true;
@@ -87,6 +107,9 @@ export class TelemetrySnapshot {
   /** The snapshot to publish now; clears the changed flag. */
   take(nowMs: number): TelemetryMessage {
     this.dirty = false;
-    return { v: 1, stationId: this.stationId, time: new Date(nowMs).toISOString(), meters: structuredClone(this.meters), setpoints: structuredClone(this.setpoints), ...(this.ackCounts ? { acks: this.ackCounts() } : {}) };
+    const msg: TelemetryMessage = { v: 1, stationId: this.stationId, time: new Date(nowMs).toISOString(), meters: structuredClone(this.meters), setpoints: structuredClone(this.setpoints) };
+    if (Object.keys(this.ports).length) msg.ports = structuredClone(this.ports);
+    if (this.ackCounts) msg.acks = this.ackCounts();
+    return msg;
   }
 }

@@ -11,6 +11,23 @@ const DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'];
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Bounds on every number of a tariff, so that whatever a config passes, the exact engine can
+ * compute (a price of 1e308 passed once and then failed every session). Far above any real tariff.
+ */
+export const TARIFF_BOUNDS = {
+  /** Largest price per kWh, hour or session, and largest min/max_price, in major units. */
+  price: 1_000_000,
+  /** Largest VAT percentage. */
+  vatPct: 100,
+  /** Largest step_size: Wh or seconds. */
+  stepSize: 100_000_000,
+  /** Largest restriction value (kWh, A, W, s). */
+  restriction: 1_000_000_000,
+  /** Largest staleAfterS of dynamic prices. */
+  staleAfterS: 366 * 24 * 3600,
+} as const;
+
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -19,20 +36,24 @@ function fail(path: string, what: string): never {
   throw new TariffError(`${path}: ${what}`);
 }
 
-function num(v: unknown, path: string, min = 0): number {
+function num(v: unknown, path: string, min = 0, max: number = TARIFF_BOUNDS.restriction): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'must be a number');
   if (v < min) fail(path, `must be >= ${min}`);
+  if (v > max) fail(path, `must be <= ${max}`);
   return v;
 }
 
-function optNum(o: Obj, key: string, path: string): void {
-  if (o[key] !== undefined) num(o[key], `${path}.${key}`);
+function optNum(o: Obj, key: string, path: string, max?: number): void {
+  if (o[key] !== undefined) num(o[key], `${path}.${key}`, 0, max);
 }
 
-function decimal(v: unknown, path: string): void {
+function decimal(v: unknown, path: string, max: number = TARIFF_BOUNDS.price): void {
   if (typeof v !== 'string' && typeof v !== 'number') fail(path, 'must be a decimal number or string');
+  if (typeof v === 'number' && (!Number.isFinite(v) || v > max)) fail(path, `must be a number <= ${max}`);
   try {
-    if (parseDecimal(v).num < 0n) fail(path, 'must not be negative');
+    const d = parseDecimal(v);
+    if (d.num < 0n) fail(path, 'must not be negative');
+    if (d.num > BigInt(max) * d.den) fail(path, `must be <= ${max}`);
   } catch (e) {
     if (e instanceof TariffError) throw e;
     fail(path, 'must be a decimal number');
@@ -71,8 +92,8 @@ export function parseTariff(input: unknown, path = 'tariff'): Tariff {
     const p = input[key];
     if (p === undefined) continue;
     if (!isObj(p)) fail(`${path}.${key}`, 'must be a Price object');
-    num(p.excl_vat, `${path}.${key}.excl_vat`);
-    optNum(p, 'incl_vat', `${path}.${key}`);
+    num(p.excl_vat, `${path}.${key}.excl_vat`, 0, TARIFF_BOUNDS.price);
+    optNum(p, 'incl_vat', `${path}.${key}`, TARIFF_BOUNDS.price);
   }
   dateTime(input.start_date_time, `${path}.start_date_time`);
   dateTime(input.end_date_time, `${path}.end_date_time`);
@@ -86,8 +107,9 @@ export function parseTariff(input: unknown, path = 'tariff'): Tariff {
       if (!isObj(pc)) fail(pp, 'must be an object');
       if (!DIMENSIONS.includes(pc.type as string)) fail(`${pp}.type`, `must be one of ${DIMENSIONS.join('/')}`);
       decimal(pc.price, `${pp}.price`);
-      optNum(pc, 'vat', pp);
+      optNum(pc, 'vat', pp, TARIFF_BOUNDS.vatPct);
       if (!Number.isInteger(pc.step_size) || (pc.step_size as number) < (pc.type === 'FLAT' ? 0 : 1)) fail(`${pp}.step_size`, 'must be a positive integer');
+      if ((pc.step_size as number) > TARIFF_BOUNDS.stepSize) fail(`${pp}.step_size`, `must be <= ${TARIFF_BOUNDS.stepSize}`);
     });
     const r = el.restrictions;
     if (r === undefined) return;
@@ -133,7 +155,7 @@ export function parseBuyRates(input: unknown, path = 'buy'): BuyRates {
   if (input.fixedPricePerKWh === undefined && !input.timeOfUse) fail(path, 'needs fixedPricePerKWh or timeOfUse');
   if (input.dynamic !== undefined) {
     if (!isObj(input.dynamic)) fail(`${path}.dynamic`, 'must be {staleAfterS}');
-    num(input.dynamic.staleAfterS, `${path}.dynamic.staleAfterS`, 1);
+    num(input.dynamic.staleAfterS, `${path}.dynamic.staleAfterS`, 1, TARIFF_BOUNDS.staleAfterS);
   }
   return input as unknown as BuyRates;
 }

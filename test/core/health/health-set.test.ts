@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeterHealthSet } from '../../../src/core/health/health-set';
+import { isPortHealth, MeterHealthSet } from '../../../src/core/health/health-set';
 import type { Clock } from '../../../src/core/health/meter-health';
 
 function clock(): Clock & { advance(ms: number): void } {
@@ -47,11 +47,15 @@ describe('MeterHealthSet', () => {
     expect(set.sourceClosed('open_failed')).toEqual([]);
     set.sourceOpened();
     // Wrong baud rate: only garbage, no meter id.
-    expect(states(set.rejected('garbage'))).toEqual(['/dev/ttyUSB0:corrupt']);
+    const [corrupt] = set.rejected('garbage');
+    expect(corrupt).toMatchObject({ meterId: '/dev/ttyUSB0', port: '/dev/ttyUSB0', state: 'corrupt', errors: { open_failed: 1, garbage: 1 } });
+    expect(isPortHealth(corrupt)).toBe(true);
     expect(set.summary()).toMatchObject({ state: 'corrupt', meterId: '/dev/ttyUSB0', lastError: 'garbage' });
-    // Fixed: the first real meter inherits the port's counts; the placeholder is gone.
-    const [ok] = set.reading('SITE');
+    // Fixed: the port's last word is "ok", then the first real meter inherits its counts.
+    const [portOk, ok] = set.reading('SITE');
+    expect(portOk).toMatchObject({ port: '/dev/ttyUSB0', state: 'ok' });
     expect(ok).toMatchObject({ meterId: 'SITE', state: 'ok', errors: { open_failed: 1, garbage: 1 } });
+    expect(isPortHealth(ok)).toBe(false);
     expect(set.summary()).toMatchObject({ state: 'ok', meterId: 'SITE', meters: 1 });
   });
 
@@ -85,8 +89,28 @@ describe('MeterHealthSet', () => {
     expect(set.reading('CP1-1')).toEqual([]);
     expect(set.rejected('bad_checksum', 'CP1-1')).toEqual([]);
     set.sourceOpened();
-    expect(set.rejected('bad_checksum')).toEqual([]); // counted, not blamed
+    set.reading('CP1-1');
+    expect(set.rejected('bad_checksum')).toEqual([]); // a bus: counted, not blamed
     expect(states(set.reading('CP1-2'))).toEqual(['CP1-2:ok']);
     expect(set.summary()).toMatchObject({ meterId: 'CP1-2', meters: 1 });
+  });
+
+  it('with a filter and no other meter seen on the port, unattributed corrupt input is that meter\'s', () => {
+    const c = clock();
+    const set = new MeterHealthSet({ staleAfterMs: 3000, filter: 'CP1-1', portLabel: 'p' }, c);
+    set.sourceOpened();
+    // Wrong-CRC telegrams from the start: no meter id can be trusted, but only CP1-1 can be here.
+    expect(set.rejected('bad_checksum')).toMatchObject([{ meterId: 'CP1-1', state: 'corrupt', errors: { bad_checksum: 1 } }]);
+    expect(set.summary()).toMatchObject({ state: 'corrupt', meterId: 'CP1-1', lastError: 'bad_checksum' });
+    expect(states(set.reading('CP1-1'))).toEqual(['CP1-1:ok']);
+    c.advance(1000);
+    expect(set.rejected('garbage')).toMatchObject([{ meterId: 'CP1-1', state: 'corrupt', errors: { bad_checksum: 1, garbage: 1 } }]);
+    // Corrupt input that keeps coming keeps it corrupt, not stale.
+    for (let i = 0; i < 10; i++) {
+      c.advance(1000);
+      set.rejected('garbage');
+      expect(set.check()).toEqual([]);
+    }
+    expect(set.summary().state).toBe('corrupt');
   });
 });

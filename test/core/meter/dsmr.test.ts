@@ -45,8 +45,8 @@ describe('DSMR conformance telegrams (ndokter/dsmr_parser)', () => {
     const ok = esy.find((e) => e.ok);
     expect(ok && ok.telegram.values['1-0:1.8.0*255']).toEqual({ value: '00032549.5061662', unit: 'kWh' });
     expect(ok && ok.ok && ok.reading.energyImportWh).toBe(32549506);
-    // The two lines this meter sends after '!' are not a telegram: skipped and counted once.
-    expect(reasons(esy)).toEqual(['garbage']);
+    // The two lines its COM-1 gateway sends after '!' are a trailer, not garbage.
+    expect(reasons(esy)).toEqual([]);
     const flu = feed(generic(), fixture('dsmr', 'telegram_fluvius_v171.txt')).find((e) => e.ok);
     expect(flu?.telegram.values['1-0:1.6.0']).toEqual({ value: '02.589', unit: 'kW', groups: ['200509134558S', '02.589*kW'] });
     expect(flu?.ok && flu.reading.mbus?.map((m) => m.deviceType)).toEqual([3, 7]);
@@ -149,5 +149,53 @@ describe('DSMR helpers', () => {
     expect(dsmrTimeToIso('251125040000W')).toBe('2025-11-25T04:00:00+01:00');
     expect(dsmrTimeToIso('250601120000S')).toBe('2025-06-01T12:00:00+02:00');
     expect(dsmrTimeToIso('251325040000W')).toBeNull();
+  });
+});
+
+describe('identification lines from the field: the checksum decides, never the header', () => {
+  const fields: Array<[string, string]> = [['1-3:0.2.8', '50'], ['0-0:96.1.1', hexAscii('GW-7')], ['1-0:1.8.0', '000012.345*kWh']];
+
+  it('Iskra DSMR 5 whose header carries a raw STX: accepted on its CRC, the STX kept escaped', () => {
+    const text = fixture('dsmr', 'telegram_v5_iskra_stx.txt');
+    expect(text.slice(0, 8)).toBe('/ISk5\x02MT');
+    const events = feed(generic(), text, { end: true });
+    expect(reasons(events)).toEqual([]);
+    const [e] = events;
+    expect(e.ok && e.telegram).toMatchObject({ identification: '/ISk5\\x02MT382-1000', checksum: 'ok', checksumGiven: '87B3', checksumComputed: '87B3' });
+    expect(e.ok && e.reading).toMatchObject({ meterId: 'K8EG004046395507', energyImportWh: 6825 });
+  });
+
+  it('Iskra DSMR 2.2 (no CRC) with the raw STX header is read like its plain twin', () => {
+    const events = feed(generic(), fixture('dsmr', 'telegram_v2_2_iskra_stx.txt'), { end: true });
+    expect(reasons(events)).toEqual([]);
+    expect(events[0].ok && events[0].telegram.identification).toBe('/ISk5\\x02MT382-1004');
+    expect(readings(events)[0].energyImportWh).toBe(2002);
+  });
+
+  for (const ident of ['12 HEATLINK gateway', ' gw', 'E', 'ab', '\x01\x7f\xff raw', 'ISk5\x02MT382-1000']) {
+    it(`header "/${ident.replace(/[^\x20-\x7e]/g, '?')}" with a correct CRC is accepted, with a wrong CRC rejected`, () => {
+      const good = encodeDsmrTelegram(fields, ident);
+      const events = feed(generic(), good);
+      expect(reasons(events)).toEqual([]);
+      expect(readings(events)).toMatchObject([{ meterId: 'GW-7', energyImportWh: 12345 }]);
+      const shown = events[0].ok ? events[0].telegram.identification : '';
+      expect(shown).toMatch(/^\/[\x20-\x7e]*$/);
+      const bad = good.replace('000012.345', '000012.346');
+      expect(reasons(feed(generic(), bad))).toEqual(['bad_checksum']);
+    });
+  }
+
+  it('a gateway trailer after every telegram is never garbage; a "!" line that lost its telegram is', () => {
+    const esy = fixture('dsmr', 'telegram_esy5q3da1004_v304.txt');
+    expect(reasons(feed(generic(), esy + esy + esy, { end: true }))).toEqual([]);
+    const cut = esy.slice(esy.indexOf('1-0:1.8.0'));
+    expect(reasons(feed(generic(), esy + cut, { end: true }))).toEqual(['garbage']);
+  });
+
+  it('a nonstandard header opening mid-telegram cuts the open one as truncated', () => {
+    const a = encodeDsmrTelegram(fields, 'ABC5x');
+    const b = encodeDsmrTelegram(fields, '12 HEATLINK');
+    const events = feed(generic(), a.slice(0, a.indexOf('1-0:1.8.0')) + b);
+    expect(events.map((e) => (e.ok ? 'ok' : e.reason))).toEqual(['truncated', 'ok']);
   });
 });

@@ -89,6 +89,20 @@ describe('IEC 62056-21 readouts', () => {
     expect(r.raw?.E_import).toBe('E_import=123456 Wh');
   });
 
+  it('a readout whose BCC checks out is accepted whatever its identification (gateways, control bytes)', () => {
+    const t = fixture('iec62056-21', 'mode_c_readout.txt');
+    const body = t.slice(t.indexOf('\n') + 1);
+    for (const ident of ['/HLD heat-link gw 7', '/', '/ISK5\x02ME162\x7f']) {
+      const events = feed(generic(), `${ident}\r\n${body}`, { end: true });
+      expect(reasons(events)).toEqual([]);
+      const [e] = events;
+      expect(e.ok && e.telegram).toMatchObject({ checksum: 'ok', identification: ident.replace('\x02', '\\x02').replace('\x7f', '\\x7f') });
+      expect(e.ok && e.reading.energyImportWh).toBe(12345678);
+      const bad = `${ident}\r\n${body.replace('1.8.0(0012345.678', '1.8.0(0012345.679')}`;
+      expect(reasons(feed(generic(), bad, { end: true }))).toEqual(['bad_checksum']);
+    }
+  });
+
   it('identification line and mode C messages', () => {
     expect(parseIdentification('/ISk5\\2MT382-1000\r')).toEqual({ manufacturer: 'ISk', baudChar: '5', baudRate: 9600, capability: '2', ident: 'MT382-1000' });
     expect(parseIdentification('/LGZ4ZMF100AC.M29')).toMatchObject({ baudRate: 4800, ident: 'ZMF100AC.M29' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../../src/core/session/checkpoint';
 import type { SessionConfig } from '../../../src/core/session/config';
+import type { Session } from '../../../src/core/types';
 import { Harness } from './harness';
 
 const M1 = 'CP1-1';
@@ -23,36 +24,45 @@ function crashMidSession(cfg: Partial<SessionConfig> = {}, downtimeMs = 120_000,
   return { a, b, saved, report, startRegister, id: a.ch.connectors.get('1')!.session!.id };
 }
 
+function unattributed(h: Harness): Session[] {
+  return h.outputs.filter((o) => o.type === 'unattributed').map((o) => o.session as Session);
+}
+
 describe('recovery after a power loss', () => {
-  it("policy 'close' (default): closed at the first good reading after recovery with reason power_loss, exact energy", () => {
-    const { b, report, startRegister, id } = crashMidSession({}, 120_000, 250);
+  it("policy 'close': closed at once at the checkpoint's last reading with power_loss; the downtime energy is unattributed", () => {
+    const { a, b, report, startRegister, id } = crashMidSession({ recoveryPolicy: 'close' }, 120_000, 250);
     expect(report.restored).toEqual([id]);
-    expect(b.ch.connectors.get('1')!.state).toBe('closing');
-    b.advance(2000);
-    b.reading(M1, 0, 0); // seq 1 in the new process
+    b.tick(); // collect what recovery produced
     const [s] = b.finished();
     expect(s.id).toBe(id);
     expect(s.stopReason).toBe('power_loss');
     expect(s.flags).toContain('recovered:power_loss');
     expect(s.idTag).toBe('TAG');
     expect(s.startReading.energyWh).toBe(startRegister);
-    expect(s.energyWh).toBe(s.endReading.energyWh - s.startReading.energyWh);
-    expect(s.energyWh).toBe(1833 + 250); // including what the meter counted while we were down
-    expect(s.durationS).toBe(600 + 122);
-    expect(s.chargingTimeS).toBe(600); // the downtime is neither charging nor idle
+    expect(s.endReading.energyWh).toBe(a.register.get(M1)); // the last reading known to be its own
+    expect(s.energyWh).toBe(1833);
+    b.advance(2000);
+    b.reading(M1, 0, 0); // seq 1 in the new process
+    const [u] = unattributed(b);
+    expect(u).toMatchObject({ type: 'unattributed', stopReason: 'unknown', energyWh: 250, unattributed: { reason: 'controller_restart' } });
+    expect(u.idTag).toBeUndefined();
+    expect(u.startReading.energyWh).toBe(s.endReading.energyWh);
+    expect(u.endReading.energyWh).toBe(startRegister + 1833 + 250);
   });
 
-  it("policy 'close' with the charger still charging: the session is closed and a new one continues from the same register", () => {
-    const { b, id } = crashMidSession();
-    b.event({ connectorId: '1', cpState: 'C' });
+  it("policy 'close' with the charger still charging: a new session opens with the reported idTag and continues the register", () => {
+    const { b, id } = crashMidSession({ recoveryPolicy: 'close' }, 60_000, 40);
+    b.event({ connectorId: '1', cpState: 'C', idTag: 'TAG', report: 'status' });
     b.advance(1000);
     b.reading(M1, 3, 11000);
     const [s] = b.finished();
     expect(s.id).toBe(id);
+    const [u] = unattributed(b);
     const next = b.ch.connectors.get('1')!.session!;
     expect(next.id).not.toBe(id);
-    expect(next.flags).toContain('continued_after_power_loss');
-    expect(next.startReading!.energyWh).toBe(s.endReading.energyWh);
+    expect(next.idTag).toBe('TAG');
+    expect(u.startReading.energyWh).toBe(s.endReading.energyWh);
+    expect(next.startReading!.energyWh).toBe(u.endReading.energyWh);
   });
 
   it("policy 'resume': the charger reports charging → the same session goes on, flagged recovered:resumed", () => {
@@ -119,22 +129,25 @@ describe('recovery after a power loss', () => {
     expect(s.durationS).toBe(121);
   });
 
-  it('a session stopped but not yet closed before the crash keeps its reason and closes at the first reading', () => {
+  it('a session stopped but not yet closed before the crash closes at its last reading with reason unknown, never the reported one', () => {
     const a = new Harness({}, 'boot-A');
     a.reading(M1, 0, 0);
     a.event({ connectorId: '1', event: 'start' });
     a.charge(M1, 11000, 60);
-    a.event({ connectorId: '1', event: 'stop', reason: 'remote' });
+    a.event({ connectorId: '1', event: 'unplug', reason: 'ev' });
     const saved = a.checkpoints();
     const b = new Harness({}, 'boot-B');
     b.wallMs = a.wallMs + 30_000;
     b.register = a.register;
     b.ch.recover(saved);
-    b.reading(M1, 0, 0);
+    b.reading(M1, 12, 0);
     const [s] = b.finished();
-    expect(s.stopReason).toBe('remote');
-    expect(s.flags).toContain('recovered:restart');
+    expect(s.stopReason).toBe('unknown');
+    expect(s.flags).toEqual(expect.arrayContaining(['recovered:restart', 'stop_reported:ev']));
     expect(s.energyWh).toBe(183);
+    const [u] = unattributed(b);
+    expect(u.energyWh).toBe(12);
+    expect(u.startReading.energyWh).toBe(s.endReading.energyWh);
   });
 
   it('finished checkpoints are returned for re-emission; foreign and unreadable ones are left alone', () => {
