@@ -3,7 +3,7 @@ import { id, obj, oneOf } from './fields';
 import { parser } from './result';
 
 /** Session event types. */
-export const SESSION_EVENT_TYPES = ['started', 'updated', 'finished'] as const;
+export const SESSION_EVENT_TYPES = ['started', 'updated', 'finished', 'unattributed'] as const;
 
 /** A session event: the type, and the open session's snapshot (or the finished session). */
 export interface SessionEvent {
