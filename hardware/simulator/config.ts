@@ -25,6 +25,8 @@ export interface SimConfig {
   chargerId: string;
   /** Seed of the pseudo-random generator, for repeatable runs. */
   seed: number;
+  /** EV visits per connector, then the connector stays empty (0 = no end), for bounded test runs. */
+  visits: number;
 }
 
 /** Defaults: two connectors, one telegram a second, 80 Wh sessions (26 s at 11 kW, 39 s at 7.4 kW). */
@@ -41,6 +43,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   stationId: 'station-1',
   chargerId: 'CP1',
   seed: 1,
+  visits: 0,
 };
 
 const ENV_KEYS: Record<keyof SimConfig, string> = {
@@ -56,6 +59,7 @@ const ENV_KEYS: Record<keyof SimConfig, string> = {
   stationId: 'CHARGELEDGER_STATION_ID',
   chargerId: 'CHARGELEDGER_SIM_CHARGER_ID',
   seed: 'CHARGELEDGER_SIM_SEED',
+  visits: 'CHARGELEDGER_SIM_VISITS',
 };
 
 /** The environment variable that sets each option, for help texts. */
@@ -80,6 +84,7 @@ export function resolveSimConfig(overrides: Partial<Record<keyof SimConfig, stri
     }
   }
   if (!Number.isInteger(out.connectors) || out.connectors < 1 || out.connectors > 64) throw new Error(`connectors must be 1..64, got ${out.connectors}`);
+  if (!Number.isInteger(out.visits)) throw new Error(`visits must be a whole number, got ${out.visits}`);
   if (out.intervalMs < 100) throw new Error(`intervalMs must be at least 100, got ${out.intervalMs}`);
   return out;
 }

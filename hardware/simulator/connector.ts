@@ -10,6 +10,44 @@ export interface ChargerEvent {
   timeMs: number;
 }
 
+/** IEC 61851 control-pilot state as a charger reports it: A unplugged, B plugged not charging, C charging. */
+export type CpState = 'A' | 'B' | 'C';
+
+/** The state report a charger sends per connector when a controller (re)connects (like OCPP StatusNotification at boot). */
+export interface StateReport {
+  connectorId: string;
+  cpState: CpState;
+  /** The authorised driver of the EV plugged in, if any. */
+  idTag?: string;
+  report: 'status';
+  timeMs: number;
+}
+
+/** A visit as the simulator really did it: the ground truth that station records are checked against. */
+export interface FinishedVisit {
+  connectorId: string;
+  meterId: string;
+  /** Visit number on this connector (1, 2, …). */
+  visit: number;
+  idTag: string | null;
+  plugMs: number;
+  unplugMs: number;
+  /** The meter register at plug-in and at unplug, integer Wh as the telegrams show it. */
+  startRegisterWh: number;
+  endRegisterWh: number;
+  energyWh: number;
+  /** How the visit ended: the EV left, or the simulator stopped / restarted with the EV plugged in. */
+  end: 'unplug' | 'simulator_stop' | 'simulator_restart';
+}
+
+/** An EV's visit in progress (persisted in the state file). */
+export interface OpenVisit {
+  visit: number;
+  plugMs: number;
+  idTag: string | null;
+  startRegisterMilliWh: number;
+}
+
 /** Where a connector is in its EV's visit. */
 export type ConnectorPhase = 'empty' | 'plugged' | 'authorized' | 'charging' | 'suspended_ev' | 'suspended_evse' | 'stopped';
 
@@ -31,9 +69,18 @@ export class SimConnector {
   registerMilliWh = 0;
   /** Current per phase drawn in the last step, A. */
   drawA: [number, number, number] = [0, 0, 0];
+  /** The visit in progress, from plug-in to unplug. */
+  open: OpenVisit | null = null;
+  /** Visits that ended since the site last collected them. */
+  readonly finished: FinishedVisit[] = [];
+  /** While true, no EV arrives (the site waits for a controller before the first arrival). */
+  arrivalsHeld = false;
+  /** Once true, no EV arrives any more (the EV present finishes and leaves). */
+  closed = false;
+  /** Visits so far (also after a restore). */
+  visits = 0;
   private phaseSinceMs: number;
   private setpoint: HeldSetpoint;
-  private visits = 0;
 
   constructor(
     readonly connectorId: string,
@@ -56,6 +103,49 @@ export class SimConnector {
       safeCurrentA: safeCurrentA ?? this.setpoint.safeCurrentA,
     };
     if (this.ev && (this.phase === 'charging' || this.phase === 'suspended_evse')) this.ev.offer(this.offerA(nowMs), nowMs);
+  }
+
+  /** Let EVs arrive again: the first one after the gap's stagger (firstArrivalMs as in the constructor). */
+  releaseArrivals(firstArrivalMs: number): void {
+    if (!this.arrivalsHeld) return;
+    this.arrivalsHeld = false;
+    if (this.phase === 'empty') this.phaseSinceMs = firstArrivalMs - this.cfg.arrivalGapMs;
+  }
+
+  /** What the charger reports for this connector now (sent to each controller on connect). */
+  stateReport(nowMs: number): StateReport {
+    const cpState: CpState = this.phase === 'empty' ? 'A' : this.phase === 'charging' ? 'C' : 'B';
+    const r: StateReport = { connectorId: this.connectorId, cpState, report: 'status', timeMs: nowMs };
+    if (this.open?.idTag) r.idTag = this.open.idTag;
+    return r;
+  }
+
+  /** The meter register as the telegrams show it, integer Wh. */
+  get registerWh(): number {
+    return Math.floor(this.registerMilliWh / 1000);
+  }
+
+  /** End the visit in progress without the EV leaving (the simulator stops); its truth goes to `finished`. */
+  endOpenVisit(nowMs: number, end: 'simulator_stop' | 'simulator_restart'): void {
+    if (this.open) this.finish(nowMs, end);
+  }
+
+  private finish(nowMs: number, end: FinishedVisit['end']): void {
+    const v = this.open!;
+    const startRegisterWh = Math.floor(v.startRegisterMilliWh / 1000);
+    this.finished.push({
+      connectorId: this.connectorId,
+      meterId: this.meterId,
+      visit: v.visit,
+      idTag: v.idTag,
+      plugMs: v.plugMs,
+      unplugMs: nowMs,
+      startRegisterWh,
+      endRegisterWh: this.registerWh,
+      energyWh: this.registerWh - startRegisterWh,
+      end,
+    });
+    this.open = null;
   }
 
   /** The current the EVSE signals now, A per phase. */
@@ -82,8 +172,9 @@ export class SimConnector {
     };
     switch (this.phase) {
       case 'empty':
-        if (inPhase >= this.cfg.arrivalGapMs) {
+        if (!this.arrivalsHeld && !this.closed && (this.cfg.visits === 0 || this.visits < this.cfg.visits) && inPhase >= this.cfg.arrivalGapMs) {
           this.ev = this.newEv();
+          this.open = { visit: this.visits, plugMs: nowMs, idTag: null, startRegisterMilliWh: this.registerMilliWh };
           go('plugged');
           emit('plug');
         }
@@ -91,7 +182,9 @@ export class SimConnector {
       case 'plugged':
         if (inPhase >= STEP_MS.authorize) {
           go('authorized');
-          emit('authorize', { idTag: `RFID${String(1000 + Math.floor(this.random() * 9000))}` });
+          const idTag = `RFID${String(1000 + Math.floor(this.random() * 9000))}`;
+          if (this.open) this.open.idTag = idTag;
+          emit('authorize', { idTag });
         }
         break;
       case 'authorized':
@@ -127,6 +220,7 @@ export class SimConnector {
         if (inPhase >= STEP_MS.unplugAfterStop) {
           this.ev = null;
           go('empty');
+          if (this.open) this.finish(nowMs, 'unplug');
           emit('unplug');
         }
         break;

@@ -4,7 +4,10 @@ import { encodeDsmrTelegram } from '../../src/core/meter/dsmr';
 import type { SimConfig } from './config';
 import { serveModbusMeter, type ServedModbusMeter } from './modbus-device';
 import { SITE_METER_ID, SimSite } from './site';
+import type { FinishedVisit } from './connector';
+import { loadSimState, saveSimState } from './state';
 import { SIM_IDENT, telegramFields } from './telegram';
+import { TruthFile } from './truth';
 
 /** Where the simulator listens and writes. */
 export interface SimEndpoints {
@@ -17,6 +20,12 @@ export interface SimEndpoints {
   meterDevice?: string;
   /** Also serve the site meter as an Eastron SDM630 (Modbus RTU slave 1) on this tty device. */
   modbusDevice?: string;
+  /** Keep the meter registers in this file (restored at start, saved every interval and on stop). */
+  stateFile?: string;
+  /** Append one JSON line per finished visit (the ground truth) to this file, fsynced. */
+  truthFile?: string;
+  /** No EV arrives before the first controller has connected to the control port. */
+  waitForControl?: boolean;
 }
 
 /** A running simulator. */
@@ -58,7 +67,31 @@ export function parseSetpointLine(line: string): { connectorId: string; currentA
 
 /** Start the simulator: a site model stepped every interval, served over TCP (and a tty). */
 export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (line: string) => void = () => {}): Promise<RunningSimulator> {
-  const site = new SimSite(cfg, Date.now());
+  const site = new SimSite(cfg, Date.now(), { holdArrivals: ep.waitForControl === true });
+  const saved = ep.stateFile ? loadSimState(ep.stateFile) : null;
+  if (saved) {
+    site.restoreState(saved);
+    log(`state: registers restored from ${ep.stateFile} (saved ${new Date(saved.savedAtMs).toISOString()})`);
+  }
+  const truth = ep.truthFile ? new TruthFile(ep.truthFile) : undefined;
+  let persistError = '';
+  let unwritten: FinishedVisit[] = [];
+  // Truth first, state second: the telegrams then never show a register that is not on disk.
+  const persist = (nowMs: number): void => {
+    const finished = site.takeFinishedVisits();
+    if (truth) unwritten.push(...finished);
+    try {
+      truth?.append(unwritten);
+      unwritten = [];
+      if (ep.stateFile) saveSimState(ep.stateFile, site.exportState(nowMs));
+      persistError = '';
+    } catch (e) {
+      // A full disk must not stop the meters (a real meter keeps counting); say it once.
+      if ((e as Error).message !== persistError) log(`state/truth not saved: ${(e as Error).message}`);
+      persistError = (e as Error).message;
+    }
+  };
+  persist(Date.now());
   const meterClients = new Set<Socket>();
   const controlClients = new Set<Socket>();
   const track = (set: Set<Socket>) => (s: Socket) => {
@@ -70,6 +103,10 @@ export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (lin
   const meterServer = createServer(track(meterClients));
   const controlServer = createServer((s) => {
     track(controlClients)(s);
+    // As an OCPP charger sends StatusNotification at boot: the controller learns what it missed.
+    const now = Date.now();
+    s.write(site.stateReports(now).map((r) => `${JSON.stringify(r)}\n`).join(''));
+    site.releaseArrivals(now);
     let buf = '';
     s.setEncoding('utf8');
     s.on('data', (chunk: string) => {
@@ -104,7 +141,9 @@ export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (lin
 
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const ev of site.tick(now)) {
+    const events = site.tick(now);
+    persist(now);
+    for (const ev of events) {
       const line = `${JSON.stringify(ev)}\n`;
       for (const s of controlClients) s.write(line);
     }
@@ -122,6 +161,11 @@ export async function startSimulator(cfg: SimConfig, ep: SimEndpoints, log: (lin
     site,
     stop: async () => {
       clearInterval(timer);
+      const now = Date.now();
+      site.tick(now);
+      site.endOpenVisits(now, 'simulator_stop');
+      persist(now);
+      truth?.close();
       for (const s of [...meterClients, ...controlClients]) s.destroy();
       await Promise.all([meterServer, controlServer].map((srv) => new Promise<void>((r) => srv.close(() => r()))));
       if (device) await new Promise<void>((r) => device!.end(() => r()));

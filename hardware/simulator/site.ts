@@ -1,5 +1,6 @@
 import type { SimConfig } from './config';
-import { SimConnector, NOMINAL_VOLTAGE_V, type ChargerEvent } from './connector';
+import { SimConnector, NOMINAL_VOLTAGE_V, type ChargerEvent, type FinishedVisit, type StateReport } from './connector';
+import type { SimState } from './state';
 import { seededRandom } from './random';
 
 /** What one meter shows at an instant: the values a telegram carries. */
@@ -25,7 +26,11 @@ export class SimSite {
   private buildingA: [number, number, number];
   private readonly random: () => number;
 
-  constructor(private readonly cfg: SimConfig, startMs: number) {
+  /**
+   * `holdArrivals`: no EV arrives until releaseArrivals() (the server calls it when the first
+   * controller connects), so a controller that starts after the simulator sees the first visit whole.
+   */
+  constructor(private readonly cfg: SimConfig, startMs: number, opts: { holdArrivals?: boolean } = {}) {
     this.random = seededRandom(cfg.seed);
     this.lastMs = startMs;
     this.buildingA = [cfg.buildingLoadA, cfg.buildingLoadA, cfg.buildingLoadA];
@@ -33,7 +38,67 @@ export class SimSite {
     this.connectors = Array.from({ length: cfg.connectors }, (_, i) => {
       const id = String(i + 1);
       // Stagger the first arrivals so that sessions do not all start in the same second.
-      return new SimConnector(id, `${cfg.chargerId}-${id}`, cfg, this.random, startMs + 1000 + i * 3000);
+      const c = new SimConnector(id, `${cfg.chargerId}-${id}`, cfg, this.random, startMs + 1000 + i * 3000);
+      c.arrivalsHeld = opts.holdArrivals === true;
+      return c;
+    });
+  }
+
+  /** Let EVs arrive (staggered as at construction); a no-op once released. */
+  releaseArrivals(nowMs: number): void {
+    this.connectors.forEach((c, i) => c.releaseArrivals(nowMs + 1000 + i * 3000));
+  }
+
+  /** No more EVs arrive; those present finish and leave (ends a test run at a clean point). */
+  closeArrivals(): void {
+    for (const c of this.connectors) c.closed = true;
+  }
+
+  /** True when no EV is plugged in anywhere. */
+  get empty(): boolean {
+    return this.connectors.every((c) => c.phase === 'empty');
+  }
+
+  /** One state report per connector, as a charger sends them to a controller that (re)connects. */
+  stateReports(nowMs: number): StateReport[] {
+    return this.connectors.map((c) => c.stateReport(nowMs));
+  }
+
+  /** Visits that ended since the last call (the ground truth), oldest first. */
+  takeFinishedVisits(): FinishedVisit[] {
+    return this.connectors.flatMap((c) => c.finished.splice(0));
+  }
+
+  /** End every visit in progress (the simulator stops); they come out of takeFinishedVisits(). */
+  endOpenVisits(nowMs: number, end: 'simulator_stop' | 'simulator_restart'): void {
+    for (const c of this.connectors) c.endOpenVisit(nowMs, end);
+  }
+
+  /** What must survive a restart of the simulator: the meter registers, and the visits in progress. */
+  exportState(nowMs: number): SimState {
+    return {
+      version: 1,
+      savedAtMs: nowMs,
+      siteRegisterMilliWh: this.siteRegisterMilliWh,
+      connectors: this.connectors.map((c) => ({ connectorId: c.connectorId, registerMilliWh: c.registerMilliWh, visits: c.visits, open: c.open })),
+    };
+  }
+
+  /**
+   * Continue from a saved state: the registers go on from where they were, as a real meter's do.
+   * A visit that was in progress when the simulator died is ended at the saved time (the EV
+   * does not come back); it comes out of takeFinishedVisits(). Throws if the state does not fit.
+   */
+  restoreState(state: SimState): void {
+    if (state.connectors.length !== this.connectors.length) throw new Error(`the state file has ${state.connectors.length} connectors, the simulator ${this.connectors.length}`);
+    this.siteRegisterMilliWh = state.siteRegisterMilliWh;
+    state.connectors.forEach((saved, i) => {
+      const c = this.connectors[i];
+      if (saved.connectorId !== c.connectorId) throw new Error(`the state file has connector ${saved.connectorId} where the simulator has ${c.connectorId}`);
+      c.registerMilliWh = saved.registerMilliWh;
+      c.visits = saved.visits;
+      c.open = saved.open;
+      c.endOpenVisit(state.savedAtMs, 'simulator_restart');
     });
   }
 

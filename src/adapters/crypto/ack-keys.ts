@@ -1,6 +1,6 @@
 // The backend's ack key: the receiver signs acks with its private half; stations verify with the public half.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ackSignedText, type AckAuth } from '../../core/sync/ack';
 import type { AckSignatureCheck } from '../../core/sync/ack-auth';
@@ -26,6 +26,7 @@ export function loadOrCreateAckKey(file: string): { signer: AckSigner; publicKey
   const publicKeyFile = `${file.replace(/\.pem$/, '')}.pub.pem`;
   let created = false;
   if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const kp = generateEcKeyPair('prime256v1');
     writeFileAtomic(file, kp.privateKeyPem, 0o600);
     writeFileAtomic(publicKeyFile, spkiToPem(kp.publicKeySpki));

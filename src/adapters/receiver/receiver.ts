@@ -10,7 +10,7 @@ import type { AckSigner } from '../crypto/ack-keys';
 import { acksTopic, checkPrefix, sessionsSubscription, stationOfSessionsTopic } from '../../core/sync/topics';
 import { tlsOptions, type TlsPaths } from '../mqtt/tls';
 import { JsonlStore } from './jsonl-store';
-import { StationState, type Classified } from './station-state';
+import { DEFAULT_REORDER_WINDOW_MS, StationState, type Classified } from './station-state';
 import type { RecordVerifier } from './verifier';
 
 /** Receiver settings. */
@@ -36,8 +36,10 @@ export interface ReceiverOptions extends TlsPaths {
   verify: RecordVerifier;
   /**
    * How long a record arriving ahead of a gap is held back (not stored, not acked) waiting for
-   * the gap to fill, ms. Default 10 s without a share group, 0 with one (each member of a group
-   * sees only part of every station's records, so it cannot wait for the rest).
+   * the gap to fill, ms, counted from when the chain last grew (a backlog arriving in order
+   * keeps it waiting). Default DEFAULT_REORDER_WINDOW_MS (60 s, twice the station's ack timeout)
+   * without a share group, 0 with one (each member of a group sees only part of every station's
+   * records, so it cannot wait for the rest).
    */
   reorderWindowMs?: number;
   /** Signs every ack with the backend's key; stations holding its public half accept nothing else. Absent: unsigned acks. */
@@ -92,7 +94,7 @@ export class Receiver extends EventEmitter {
     super();
     this.prefix = checkPrefix(opts.prefix ?? 'chargeledger');
     this.store = new JsonlStore(opts.outDir);
-    this.holdMs = opts.reorderWindowMs ?? (opts.share ? 0 : 10_000);
+    this.holdMs = opts.reorderWindowMs ?? (opts.share ? 0 : DEFAULT_REORDER_WINDOW_MS);
   }
 
   /** Connect and subscribe; resolves on the first connection. */

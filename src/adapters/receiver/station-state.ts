@@ -3,6 +3,14 @@ import { ChainChecker } from '../../core/ledger/chain';
 import type { RecordVerifier } from './verifier';
 import type { JsonlStore } from './jsonl-store';
 import type { ReceiverReport } from './receiver';
+import { DEFAULT_WINDOW } from '../../core/sync/window';
+
+/**
+ * Default hold for a record ahead of a gap, ms: twice the station's ack timeout. A receiver that
+ * joins late sees new records first and the station's backlog only when the station resends it,
+ * which is up to one ack timeout later; a shorter hold reports gaps that are not there.
+ */
+export const DEFAULT_REORDER_WINDOW_MS = 2 * DEFAULT_WINDOW.ackTimeoutMs;
 
 /** The decision about one arriving message. */
 export interface Classified {
@@ -22,6 +30,8 @@ export class StationState {
   private readonly chain = new ChainChecker();
   /** Records that arrived ahead of a gap, by seq, not yet stored nor acked. */
   private readonly held = new Map<number, { rec: Record<string, unknown>; line: string; id: string; sinceMs: number }>();
+  /** When the chain last grew: while a backlog streams in, in seq order, nothing ahead of it is a gap yet. */
+  private progressMs = -Infinity;
 
   /** Rebuild from what is already stored. */
   static load(store: JsonlStore, stationId: string): StationState {
@@ -79,12 +89,14 @@ export class StationState {
       this.held.set(seq, { rec, line, id, sinceMs: nowMs });
       return { kind: 'held', line: '', reports: [] };
     }
+    this.progressMs = nowMs;
     return this.accept(rec, line, id, at);
   }
 
   /**
-   * Records now due out of the hold: those that continue the chain, and, once the oldest has
-   * waited `holdMs`, the lowest one regardless (the gap is then reported).
+   * Records now due out of the hold: those that continue the chain, and, once the lowest has
+   * waited `holdMs` AND the chain has not grown for `holdMs` (no backlog is streaming in, in seq
+   * order), the lowest one regardless (the gap is then reported).
    */
   release(nowMs: number, holdMs: number): Classified[] {
     const out: Classified[] = [];
@@ -93,7 +105,7 @@ export class StationState {
       if (!next) {
         const lowest = Math.min(...this.held.keys());
         const h = this.held.get(lowest)!;
-        if (nowMs - h.sinceMs < holdMs) break;
+        if (nowMs - Math.max(h.sinceMs, this.progressMs) < holdMs) break;
         next = h;
       }
       const seq = next.rec.seq as number;

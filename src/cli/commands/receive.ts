@@ -26,7 +26,9 @@ Options:
   --session-expiry S    MQTT 5 session expiry in seconds (default 86400 alone, 60 with --share:
                         a dead member of a share group keeps taking its share until then; the
                         stations resend whatever it never acked)
-  --reorder-window MS   hold records arriving ahead of a gap this long (default 10000, 0 with --share)
+  --reorder-window MS   hold records arriving ahead of a gap this long after the chain last
+                        grew (default 60000, twice the station's ack timeout, so a receiver
+                        that joins late waits for the resent backlog; 0 with --share)
   --ca FILE  --cert FILE  --key FILE   TLS / mutual TLS (PEM)
   --username U          password from the CHARGELEDGER_MQTT_PASSWORD environment variable
   --ack-key FILE        the backend's ack signing key (PKCS#8 PEM, EC P-256); created with its

@@ -14,6 +14,7 @@ const FLAGS: Record<string, keyof SimConfig> = {
   'building-load-a': 'buildingLoadA',
   'charger-id': 'chargerId',
   seed: 'seed',
+  visits: 'visits',
 };
 
 const usage = `Usage: chargeledger simulate [options]
@@ -30,12 +31,24 @@ Options (environment variable, default):
   --meter-device PATH      also write telegrams to this tty (a socat pseudo-terminal)
   --modbus-device PATH     also answer Modbus RTU polls on this tty as an Eastron
                            SDM630 (slave 1, 9600 8N1) showing the site meter
+  --state FILE             keep the meter registers in FILE: restored at start, saved
+                           (atomically) every interval and on exit, so they go on
+                           counting across restarts as a real meter's do
+  --truth FILE.jsonl       append one JSON line per finished visit (connector, idTag,
+                           plug/unplug times, register at start and end), fsynced: the
+                           ground truth to check a station's records against
+  --wait-for-control       no EV arrives before a controller has connected to the
+                           control port (each controller gets one state report per
+                           connector when it connects, in any case)
 ${Object.entries(FLAGS)
   .map(([flag, key]) => `  --${`${flag} V`.padEnd(23)} ${key} (${SIM_ENV_KEYS[key]}, ${DEFAULT_SIM_CONFIG[key]})`)
   .join('\n')}
 
 Prints one JSON line {"ready":true,"meterPort":…,"controlPort":…} once listening,
-then runs until SIGINT or SIGTERM.
+then runs until SIGINT or SIGTERM. On SIGUSR2 no more EVs arrive: those present
+finish and leave, and it prints {"closed":true} then {"empty":true} once no EV is
+left (a clean end for test runs). Run it as its own process, apart from the
+controller, to test power loss of the controller: the meters keep counting.
 `;
 
 const command: Command = {
@@ -43,8 +56,8 @@ const command: Command = {
   usage,
   async run(argv, io) {
     const stringOpt = { type: 'string' } as const;
-    const options = Object.fromEntries([...Object.keys(FLAGS), 'host', 'meter-port', 'control-port', 'meter-device', 'modbus-device'].map((f) => [f, stringOpt]));
-    const { values } = parseOptions(argv, options);
+    const options = Object.fromEntries([...Object.keys(FLAGS), 'host', 'meter-port', 'control-port', 'meter-device', 'modbus-device', 'state', 'truth'].map((f) => [f, stringOpt]));
+    const { values } = parseOptions(argv, { ...options, 'wait-for-control': { type: 'boolean' } });
     const v = values as Record<string, string | undefined>;
     const overrides: Partial<Record<keyof SimConfig, string>> = {};
     for (const [flag, key] of Object.entries(FLAGS)) if (v[flag] !== undefined) overrides[key] = v[flag];
@@ -60,13 +73,27 @@ const command: Command = {
       controlPort: intOption(v['control-port'] ?? process.env.CHARGELEDGER_SIM_CONTROL_PORT, 'control-port', 0),
       meterDevice: v['meter-device'],
       modbusDevice: v['modbus-device'],
+      stateFile: v.state,
+      truthFile: v.truth,
+      waitForControl: (values as Record<string, unknown>)['wait-for-control'] === true,
     }, (line) => io.stderr(`simulate: ${line}\n`));
     io.stdout(`${JSON.stringify({ ready: true, meterPort: sim.meterPort, controlPort: sim.controlPort, connectors: cfg.connectors })}\n`);
+    const close = (): void => {
+      sim.site.closeArrivals();
+      io.stdout(`${JSON.stringify({ closed: true })}\n`);
+      const check = setInterval(() => {
+        if (!sim.site.empty) return;
+        clearInterval(check);
+        io.stdout(`${JSON.stringify({ empty: true })}\n`);
+      }, cfg.intervalMs);
+    };
+    process.on('SIGUSR2', close);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    process.off('SIGUSR2', close);
     await sim.stop();
     return 0;
   },

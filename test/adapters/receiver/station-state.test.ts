@@ -4,7 +4,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JsonlStore, storePath } from '../../../src/adapters/receiver/jsonl-store';
-import { StationState } from '../../../src/adapters/receiver/station-state';
+import { DEFAULT_REORDER_WINDOW_MS, StationState } from '../../../src/adapters/receiver/station-state';
+import { DEFAULT_WINDOW } from '../../../src/core/sync/window';
 import { keyVerifier } from '../../../src/adapters/receiver/verifier';
 import { loadPublicKeys } from '../../../src/adapters/receiver/keys';
 import { makeRecords, stationKey } from './signed-records';
@@ -64,6 +65,44 @@ describe('StationState', () => {
     expect(s.classify(buf(recs[5]), 'ST-1', verify, 700, 1000).kind).toBe('held');
     expect(s.release(1699, 1000)).toEqual([]);
     expect(s.release(1700, 1000).map((c) => c.reports.map((r) => r.type))).toEqual([['gap', 'stored']]);
+  });
+
+  it('joining late, waits for the backlog the station resends one ack timeout later: no false gap or reordering', () => {
+    // The receiver was away: the station holds seq 1..5 unacked and publishes seq 6 live first;
+    // it resends 1..5 (in seq order) once their ack timeout has passed.
+    const s = new StationState();
+    const hold = DEFAULT_REORDER_WINDOW_MS;
+    expect(s.classify(buf(recs[5]), 'ST-1', verify, 0, hold).kind).toBe('held');
+    expect(s.release(DEFAULT_WINDOW.ackTimeoutMs - 1, hold)).toEqual([]);
+    const types: string[] = [];
+    recs.slice(0, 5).forEach((r, i) => {
+      const at = DEFAULT_WINDOW.ackTimeoutMs + i * 10;
+      types.push(...s.classify(buf(r), 'ST-1', verify, at, hold).reports.map((x) => `${x.type}:${x.seq}`));
+      for (const c of s.release(at, hold)) types.push(...c.reports.map((x) => `${x.type}:${x.seq}`));
+    });
+    expect(types).toEqual(['stored:1', 'stored:2', 'stored:3', 'stored:4', 'stored:5', 'stored:6']);
+  });
+
+  it('does not call a gap while a backlog streams in, in seq order, slower than the window', () => {
+    // A long backlog replayed at the station's rate limit takes longer than any fixed window.
+    const many = makeRecords('ST-1', key, 1, 10);
+    const s = new StationState();
+    const hold = 1000;
+    expect(s.classify(buf(many[9]), 'ST-1', verify, 0, hold).kind).toBe('held');
+    const types: string[] = [];
+    many.slice(0, 9).forEach((r, i) => {
+      const at = 800 + i * 400; // the last backlog record arrives at 4000 ms, long after the window
+      for (const c of s.release(at, hold)) types.push(...c.reports.map((x) => x.type));
+      types.push(...s.classify(buf(r), 'ST-1', verify, at, hold).reports.map((x) => x.type));
+    });
+    for (const c of s.release(4000, hold)) types.push(...c.reports.map((x) => x.type));
+    expect(types).toEqual(Array(10).fill('stored'));
+    // Once nothing has moved for the window, a real gap is still reported.
+    const t = new StationState();
+    t.classify(buf(many[0]), 'ST-1', verify, 0, hold);
+    t.classify(buf(many[2]), 'ST-1', verify, 100, hold);
+    expect(t.release(1099, hold)).toEqual([]);
+    expect(t.release(1100, hold).map((c) => c.reports.map((r) => r.type))).toEqual([['gap', 'stored']]);
   });
 
   it('reloads from its files after a restart: no double storing, chain continues', () => {
