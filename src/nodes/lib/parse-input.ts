@@ -34,10 +34,13 @@ const PARSERS: { [K in InputKind]: (msg: NodeMessage) => Result<InputOf<K>['valu
   config: (m) => parseConfigMessage({ topic: m.topic, payload: m.payload, version: m.version }),
 };
 
-/** The kind a message claims: its msg.kind, or 'charger-event' for a charger's payload (which has no kind). */
+/**
+ * The kind a message claims: its msg.kind, or 'charger-event' for a charger's payload, which comes
+ * without a kind from the charger's link (a JSON line) or as kind 'event' / 'charger-event'.
+ */
 export function kindOf(msg: NodeMessage): string | undefined {
-  if (typeof msg.kind === 'string') return msg.kind;
-  return isChargerEventPayload(msg.payload) ? 'charger-event' : undefined;
+  if (typeof msg.kind === 'string' && msg.kind !== 'event') return msg.kind;
+  return isChargerEventPayload(msg.payload) || msg.kind === 'event' ? 'charger-event' : undefined;
 }
 
 /** Parse a message as one of the kinds a node accepts; the reason names the kind and the field. */
