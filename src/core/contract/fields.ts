@@ -30,14 +30,20 @@ export function id(v: unknown, field: string, max = 128): string {
 /** A finite number in [min, max]. */
 export function num(v: unknown, field: string, min = -Infinity, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) refuse(field, 'must be a finite number');
-  if (v < min || v > max) refuse(field, `must be between ${min} and ${max}`);
+  if (v < min || v > max) refuse(field, range(min, max));
   return v;
+}
+
+function range(min: number, max: number): string {
+  if (max >= Number.MAX_SAFE_INTEGER || max === Infinity) return `must be >= ${min}`;
+  if (min <= -Number.MAX_SAFE_INTEGER || min === -Infinity) return `must be <= ${max}`;
+  return `must be between ${min} and ${max}`;
 }
 
 /** A safe integer in [min, max]. */
 export function int(v: unknown, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) refuse(field, 'must be a whole number');
-  if (v < min || v > max) refuse(field, `must be between ${min} and ${max}`);
+  if (v < min || v > max) refuse(field, range(min, max));
   return v;
 }
 
