@@ -4,14 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
-import type { ChargerEvent } from '../core/load/connector';
 import { safeCurrentWarning } from '../core/load/config';
 import { LoadController, type FailSafeReason } from '../core/load/controller';
 import { SetpointSendFilter } from '../core/load/send-filter';
 import type { LoadTuning, Setpoint } from '../core/load/types';
-import type { MeterHealth, MeterReading } from '../core/types';
 import { reportConfig } from './lib/config-apply';
-import { onInput } from './lib/input';
+import { onInput, onParsedInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import { parseLoadDef } from './load-def';
@@ -36,10 +34,6 @@ function sendSetpoints(send: (msg: NodeMessage) => void, setpoints: Setpoint[]):
   if (setpoints.length === 0) return;
   const msgid = randomBytes(8).toString('hex');
   for (const sp of setpoints) send({ _msgid: msgid, kind: 'setpoint', topic: sp.connectorId, payload: sp });
-}
-
-function isReading(p: unknown): p is MeterReading {
-  return typeof p === 'object' && p !== null && Array.isArray((p as MeterReading).currentA);
 }
 
 /** How config/result names this node. */
@@ -112,56 +106,56 @@ export default function (RED: NodeAPI): void {
       showStatus();
       arm(t.siteTimeoutMs);
 
-      onInput(node, (msg, send) => {
-        const p = msg.payload as Record<string, unknown> | undefined;
+      onParsedInput(node, ['reading', 'health', 'config', 'charger-event'], (input, msg, send) => {
         const decideAndSend = (): void => {
           sendSetpoints(send, toSend(ctl.decide(mono(), Date.now())));
           showStatus();
         };
-        if (msg.kind === 'reading') {
-          if (!isReading(p)) throw new Error('reading without payload.currentA');
-          const id = String(msg.topic ?? p.meterId ?? '');
-          const nowMono = mono();
-          // A reading that waited in a queue is as old as its telegram, not as its arrival.
-          const ageMs = typeof p.timeMs === 'number' ? Math.max(0, Date.now() - p.timeMs) : 0;
-          const sample = { currentA: p.currentA ?? [], powerW: p.powerW, voltageV: p.voltageV, atMs: nowMono - ageMs };
-          if (id === cfg.siteMeterId) {
-            ctl.siteReading(sample);
+        switch (input.kind) {
+          case 'reading': {
+            const r = input.value;
+            if (!r.currentA) throw new Error(`reading of ${r.meterId} has no currentA: the load node needs the current per phase`);
+            const id = String(msg.topic ?? r.meterId);
+            const nowMono = mono();
+            // A reading that waited in a queue is as old as its telegram, not as its arrival.
+            const ageMs = Math.max(0, Date.now() - r.timeMs);
+            const sample = { currentA: r.currentA, powerW: r.powerW, voltageV: r.voltageV, atMs: nowMono - ageMs };
+            if (id === cfg.siteMeterId) {
+              ctl.siteReading(sample);
+              decideAndSend();
+              arm(t.siteTimeoutMs);
+            } else {
+              ctl.connectorReading(id, sample); // readings of other meters on the bus are ignored
+            }
+            return;
+          }
+          case 'health': {
+            const h = input.value;
+            if (String(msg.topic ?? h.meterId) !== cfg.siteMeterId) return;
+            ctl.siteHealth(h.state === 'ok');
+            if (h.state !== 'ok') decideAndSend();
+            return;
+          }
+          case 'config': {
+            if (input.value.topic !== 'limits') return; // tariffs and other configs are not ours
+            const p = input.value.payload;
+            try {
+              ctl.setLimits(p);
+            } catch (e) {
+              reportConfig(msg, node.id, configLabel(node), (e as Error).message);
+              throw e;
+            }
+            reportConfig(msg, node.id, configLabel(node));
+            node.log(`limits updated${typeof p.issuedAt === 'string' ? ` (issued ${p.issuedAt})` : ''}`);
             decideAndSend();
-            arm(t.siteTimeoutMs);
-          } else {
-            ctl.connectorReading(id, sample); // readings of other meters on the bus are ignored
+            return;
           }
-          return;
+          case 'charger-event':
+            ctl.event(input.value, mono());
+            // State changes act at once when the site reading is fresh; otherwise the fail-safe holds.
+            decideAndSend();
+            return;
         }
-        if (msg.kind === 'health') {
-          const h = p as unknown as MeterHealth | undefined;
-          if (!h || typeof h.state !== 'string') throw new Error('health without payload.state');
-          if (String(msg.topic ?? h.meterId) !== cfg.siteMeterId) return;
-          ctl.siteHealth(h.state === 'ok');
-          if (h.state !== 'ok') decideAndSend();
-          return;
-        }
-        if (msg.kind === 'config') {
-          if (msg.topic !== 'limits') return; // tariffs and other configs are not ours
-          try {
-            ctl.setLimits(p);
-          } catch (e) {
-            reportConfig(msg, node.id, configLabel(node), (e as Error).message);
-            throw e;
-          }
-          reportConfig(msg, node.id, configLabel(node));
-          node.log(`limits updated${typeof p?.issuedAt === 'string' ? ` (issued ${p.issuedAt})` : ''}`);
-          decideAndSend();
-          return;
-        }
-        if (p && typeof p === 'object' && 'connectorId' in p && ('event' in p || 'cpState' in p)) {
-          ctl.event(p as unknown as ChargerEvent, mono());
-          // State changes act at once when the site reading is fresh; otherwise the fail-safe holds.
-          decideAndSend();
-          return;
-        }
-        throw new Error(`unrecognised message (kind ${JSON.stringify(msg.kind)}): expected a reading, health, config/limits or charger event`);
       });
 
       node.on('close', (removed: boolean, done: () => void) => {

@@ -1,15 +1,10 @@
 import { priceSession, TariffError, versionHash, type ReservationInput, type TariffConfig } from '../core/tariff';
-import type { Session } from '../core/types';
 import { reportConfig } from './lib/config-apply';
-import { onInput } from './lib/input';
+import { InputRefused, onInput, refusalStatus } from './lib/input';
+import { parseInput } from './lib/parse-input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import type { TariffConfigNode } from './tariff';
-
-function isSession(p: unknown): p is Session {
-  const s = p as Session;
-  return typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.startTime === 'string' && typeof s.endTime === 'string';
-}
 
 /** The session went on unpriced: the status already says so. */
 class UnpricedError extends Error {}
@@ -35,12 +30,23 @@ export default function (RED: NodeAPI): void {
         reportConfig(msg, node.id, `chargeledger-price ${node.id}`, 'no chargeledger-tariff config node selected');
         throw new Error('no chargeledger-tariff config node selected');
       }
-      if (msg.kind === 'config') {
-        if (msg.topic !== 'tariffs') return; // other config topics belong to other nodes
+      if (msg.topic === 'prices' && msg.kind === undefined) {
+        const feed = tariff.setPrices(msg.payload, now());
+        statusOk(node, `prices: ${feed.entries.length}`);
+        return;
+      }
+      const parsed = parseInput(msg, ['config', 'session']);
+      if (!parsed.ok) {
+        reportConfig(msg, node.id, `chargeledger-price ${node.id}`, parsed.reason);
+        throw new InputRefused(parsed.reason);
+      }
+      if (parsed.value.kind === 'config') {
+        const config = parsed.value.value;
+        if (config.topic !== 'tariffs') return; // other config topics belong to other nodes
         const label = `chargeledger-price${node.name ? ` "${node.name}"` : ` ${node.id}`}`;
         let applied: boolean;
         try {
-          applied = tariff.replace(msg.payload);
+          applied = tariff.replace(config.payload);
         } catch (e) {
           reportConfig(msg, node.id, label, (e as Error).message);
           throw e;
@@ -50,20 +56,14 @@ export default function (RED: NodeAPI): void {
           statusOk(node, `tariff v${v}`);
           reportConfig(msg, node.id, label);
         } else {
-          const why = `tariff version ${(msg.payload as { version?: unknown })?.version} is not newer than version ${v} in force`;
+          const why = `tariff version ${String(config.payload.version)} is not newer than version ${v} in force`;
           statusWarn(node, `kept tariff v${v}`);
           reportConfig(msg, node.id, label, why);
           if (!msg.stored) node.warn(`ignored config/tariffs: ${why}`);
         }
         return;
       }
-      if (msg.topic === 'prices') {
-        const feed = tariff.setPrices(msg.payload, now());
-        statusOk(node, `prices: ${feed.entries.length}`);
-        return;
-      }
-      if (msg.kind !== 'session') throw new Error(`expected msg.kind 'session', 'config' or topic 'prices', got ${JSON.stringify(msg.kind)}`);
-      if (!isSession(msg.payload)) throw new TariffError('msg.payload is not a finished session (needs id, startTime, endTime)');
+      const session = parsed.value.value.session;
       const cfg = tariff.config;
       const reservation = msg.reservation === undefined ? undefined : (msg.reservation as ReservationInput);
       if (reservation !== undefined && (typeof reservation !== 'object' || reservation === null)) throw new TariffError('msg.reservation must be {start, end, expired}');
@@ -72,7 +72,7 @@ export default function (RED: NodeAPI): void {
       let failure: string;
       if (cfg) {
         try {
-          const pricing = priceSession(msg.payload, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
+          const pricing = priceSession(session, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
           msg.pricing = pricing;
           send(msg);
           if (pricing.unattributed) statusWarn(node, 'unattributed: 0');
@@ -83,14 +83,14 @@ export default function (RED: NodeAPI): void {
           failure = (e as Error).message;
         }
       } else failure = `tariff configuration invalid: ${tariff.failure?.message ?? 'none'}`;
-      const session = msg.payload;
       msg.payload = { ...session, flags: session.flags.includes('pricing_failed') ? session.flags : [...session.flags, 'pricing_failed'] };
       msg.pricing = unpricedResult(failure, cfg);
       send(msg);
       statusFault(node, 'unpriced: see log');
       throw new UnpricedError(`session ${session.id} recorded unpriced (flag pricing_failed): ${failure}`);
     }, (err) => {
-      if (!(err instanceof UnpricedError)) statusFault(node, 'error');
+      if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
+      else if (!(err instanceof UnpricedError)) statusFault(node, 'error');
     });
   });
 }

@@ -4,7 +4,8 @@ import { LedgerWriteError } from '../adapters/store/ledger-store';
 import type { LedgerRecord } from '../core/ledger/record';
 import { trimUnattributed } from '../core/session/unattributed';
 import type { Session } from '../core/types';
-import { onInput } from './lib/input';
+import { InputRefused, onInput } from './lib/input';
+import { parseInput } from './lib/parse-input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import type { LedgerConfigNode } from './ledger';
@@ -16,25 +17,6 @@ type Ledger = LedgerConfigNode & { heldCount?: number; heldByNode?: Map<string, 
 
 /** Default bound of the spill file, bytes. */
 const DEFAULT_SPILL_MAX_MB = 10;
-
-/** Reason a message cannot be a finished session, or null when it looks like one. */
-export function sessionShapeError(value: unknown): string | null {
-  if (!value || typeof value !== 'object') return 'msg.payload is not a session object';
-  const s = value as Partial<Session>;
-  for (const f of ['id', 'stationId', 'chargerId', 'connectorId', 'startTime', 'endTime'] as const) {
-    if (typeof s[f] !== 'string' || !s[f]) return `session.${f} is missing`;
-  }
-  if (!Number.isSafeInteger(s.energyWh)) return 'session.energyWh is not an integer (Wh)';
-  for (const r of ['startReading', 'endReading'] as const) {
-    const reading = s[r];
-    if (!reading || !Number.isSafeInteger(reading.energyWh) || typeof reading.time !== 'string' || Number.isNaN(Date.parse(reading.time))) {
-      return `session.${r} needs integer energyWh and an ISO time`;
-    }
-  }
-  if (!Array.isArray(s.flags)) return 'session.flags is not an array';
-  return null;
-}
-
 
 /**
  * Registers `chargeledger-record`: signs, chains and stores each finished session through the
@@ -165,15 +147,14 @@ export default function (RED: NodeAPI): void {
     };
 
     onInput(node, async (msg) => {
-      if (msg.kind !== undefined && msg.kind !== 'session') throw new Error(`expected msg.kind "session", got "${String(msg.kind)}"`);
-      const shape = sessionShapeError(msg.payload);
-      if (shape) throw new Error(shape);
+      // A session may come without a kind (from a function node); anything else must parse as one.
+      const parsed = parseInput(msg.kind === undefined ? { ...msg, kind: 'session' } : msg, ['session']);
+      if (!parsed.ok) throw new InputRefused(parsed.reason);
       if (!ledger) throw new Error('no ledger configured');
       if (!ledger.store) throw new Error(`ledger not available: ${ledger.failure?.message ?? 'unknown'}`);
-      const pricing = msg.pricing ?? undefined;
-      const tariffHash = pricing && typeof (pricing as { tariffHash?: unknown }).tariffHash === 'string' ? (pricing as { tariffHash: string }).tariffHash : undefined;
+      const { session: incoming, pricing, tariffHash } = parsed.value.value;
       const waiting = held.length;
-      for (const session of claimable(msg.payload as Session)) held.push({ session, pricing, tariffHash, msgid: msg._msgid });
+      for (const session of claimable(incoming)) held.push({ session, pricing, tariffHash, msgid: msg._msgid });
       publishHeld();
       if (held.length === waiting) return; // nothing left to record (an unattributed span fully claimed)
       if (draining) return; // a retry is writing the held sessions right now and will take this one too
@@ -181,11 +162,11 @@ export default function (RED: NodeAPI): void {
         // Earlier sessions are still waiting for the disk: keep the order, stay loud.
         heldStatus();
         await spillHeld();
-        throw new Error(`ledger not writing; session ${(msg.payload as Session).id} held in memory (${held.length} held)`);
+        throw new Error(`ledger not writing; session ${incoming.id} held in memory (${held.length} held)`);
       }
       const err = await drain();
       if (err) {
-        throw new Error(`LEDGER NOT WRITING (${err.diskFull ? 'disk full' : err.cause.message}): session ${(msg.payload as Session).id} held in memory with ${held.length - 1} others; retrying every ${Math.round(retryMs / 1000)} s`);
+        throw new Error(`LEDGER NOT WRITING (${err.diskFull ? 'disk full' : err.cause.message}): session ${incoming.id} held in memory with ${held.length - 1} others; retrying every ${Math.round(retryMs / 1000)} s`);
       }
     });
 

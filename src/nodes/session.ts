@@ -2,10 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { CheckpointStore } from '../adapters/ports';
 import { ChargerSessions } from '../core/session/charger';
-import { isChargerEventPayload, parseChargerEvent } from '../core/session/events';
 import type { Now } from '../core/session/machine';
-import type { MeterHealth, MeterReading } from '../core/types';
-import { onInput } from './lib/input';
+import { onInput, onParsedInput } from './lib/input';
+import type { InputOf } from './lib/parse-input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import { parseSessionDef } from './session-def';
@@ -122,30 +121,30 @@ export default function (RED: NodeAPI): void {
       statusFault(node, failed);
     });
 
-    onInput(node, (msg, send) =>
+    onParsedInput(node, ['reading', 'health', 'setpoint', 'charger-event'], (input, msg, send) =>
       run(async () => {
         await recovered;
-        handle(msg);
+        handle(input, msg);
         await flush(send);
       }),
     );
 
-    function handle(msg: NodeMessage): void {
-      const p = msg.payload as Record<string, unknown> | undefined;
-      if (msg.kind === 'reading') {
-        if (!p || typeof p !== 'object') throw new Error('reading: payload must be a MeterReading object');
-        charger.handleReading(String(msg.topic ?? p.meterId), p as unknown as MeterReading);
-      } else if (msg.kind === 'health') {
-        if (!p || typeof p !== 'object' || typeof p.state !== 'string') throw new Error('health: payload must be a MeterHealth object');
-        charger.handleHealth(String(msg.topic ?? p.meterId), p as unknown as MeterHealth, now());
-      } else if (msg.kind === 'setpoint') {
-        // From the load node: a 0 A setpoint means the station withholds power (held time, not parking).
-        if (!p || typeof p !== 'object' || typeof p.currentA !== 'number' || !Number.isFinite(p.currentA)) throw new Error('setpoint: payload needs connectorId and currentA (A)');
-        charger.handleSetpoint(String(p.connectorId ?? msg.topic ?? ''), p.currentA, now());
-      } else if (isChargerEventPayload(p)) {
-        charger.handleEvent(parseChargerEvent(p), now());
-      } else {
-        throw new Error("unrecognised message: expected kind 'reading', 'health' or 'setpoint', or a charger event payload {connectorId, event|cpState}");
+    /** Apply one parsed input to the charger's machines. */
+    function handle(input: InputOf<'reading' | 'health' | 'setpoint' | 'charger-event'>, msg: NodeMessage): void {
+      switch (input.kind) {
+        case 'reading':
+          charger.handleReading(String(msg.topic ?? input.value.meterId), input.value);
+          return;
+        case 'health':
+          charger.handleHealth(String(msg.topic ?? input.value.meterId), input.value, now());
+          return;
+        case 'setpoint':
+          // From the load node: a 0 A setpoint means the station withholds power (held time, not parking).
+          charger.handleSetpoint(input.value.connectorId, input.value.currentA, now());
+          return;
+        case 'charger-event':
+          charger.handleEvent(input.value, now());
+          return;
       }
     }
 

@@ -1,11 +1,11 @@
-import type { MeterHealth, MeterReading } from '../core/types';
 import { AckGuard } from '../adapters/mqtt/ack-guard';
 import { OutboxPump } from '../adapters/mqtt/outbox-pump';
 import { RefusalLog } from './lib/refusal-log';
 import { TelemetryPublisher } from '../adapters/mqtt/telemetry-publisher';
 import type { UplinkClient } from '../adapters/mqtt/uplink-client';
 import type { Outbox } from '../adapters/ports';
-import { onInput } from './lib/input';
+import { InputRefused, onInput, refusalStatus } from './lib/input';
+import { parseInput } from './lib/parse-input';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import type { UplinkConfigNode } from './uplink';
@@ -100,28 +100,29 @@ export default function (RED: NodeAPI): void {
     telemetry.start();
     refresh();
 
-    onInput(node, (msg) => {
-      switch (msg.kind) {
-        case 'record':
-          onAppended();
-          return;
-        case 'reading':
-          telemetry.snapshot.reading(msg.payload as MeterReading);
-          return;
-        case 'health':
-          telemetry.snapshot.health(msg.payload as MeterHealth);
-          return;
-        case 'setpoint': {
-          const p = msg.payload as { connectorId?: string; currentA?: number; phases?: number; boundBy?: string };
-          if (typeof p?.currentA !== 'number') throw new Error('setpoint without a numeric currentA');
-          telemetry.snapshot.setpoint(String(p.connectorId ?? msg.topic ?? ''), { currentA: p.currentA, phases: p.phases, boundBy: p.boundBy });
-          return;
+    onInput(
+      node,
+      (msg) => {
+        // A message without a kind (a plain inject) just wakes the pump: "retry now".
+        if (msg.kind === undefined) return pump.kick();
+        const r = parseInput(msg, ['record', 'reading', 'health', 'setpoint']);
+        if (!r.ok) throw new InputRefused(r.reason);
+        const input = r.value;
+        switch (input.kind) {
+          case 'record':
+            return onAppended();
+          case 'reading':
+            return telemetry.snapshot.reading(input.value);
+          case 'health':
+            return telemetry.snapshot.health(input.value);
+          case 'setpoint':
+            return telemetry.snapshot.setpoint(input.value.connectorId, { currentA: input.value.currentA, phases: input.value.phases, boundBy: input.value.boundBy });
         }
-        default:
-          // Anything else just wakes the pump (e.g. a plain inject to retry now).
-          pump.kick();
-      }
-    });
+      },
+      (err) => {
+        if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
+      },
+    );
 
     node.on('close', (_removed: boolean, done: () => void) => {
       ledger.events?.off('appended', onAppended);

@@ -1,10 +1,11 @@
 // chargeledger-price with a chargeledger-tariff config node, in a real Node-RED runtime.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeModule, nodeRed } from '../helpers/nodered';
 import { series, session } from '../core/tariff/session-helpers';
+import { parseTariffConfig, versionHash } from '../../src/core/tariff';
 
 const tariffNode = nodeModule('chargeledger-tariff');
 const priceNode = nodeModule('chargeledger-price');
@@ -115,9 +116,9 @@ describe('chargeledger-price', () => {
     p.receive({ kind: 'config', topic: 'tariffs', payload: { version: 9, sell: { id: 'x', currency: 'EUR', elements: [] } } });
     p.receive({ kind: 'reading', payload: {} });
     await new Promise<void>((resolve) => { const check = () => (errors.length >= 3 ? resolve() : setTimeout(check, 10)); check(); });
-    expect(errors[0]).toMatch(/not a finished session/);
+    expect(errors[0]).toMatch(/^session: id must be a non-empty string/);
     expect(errors[1]).toMatch(/config\.sell\.elements: must be a non-empty list/);
-    expect(errors[2]).toMatch(/expected msg.kind 'session'/);
+    expect(errors[2]).toMatch(/unrecognised message \(kind "reading"\): expected kind 'config', kind 'session'/);
   });
 
   it('an invalid editor tariff shows a red status, and the session still goes on, unpriced and flagged', async () => {
@@ -137,16 +138,20 @@ describe('chargeledger-price', () => {
   });
 
   it('a session the engine cannot price is never held back: it goes on unpriced with the tariff then in force', async () => {
-    await nodeRed.load([tariffNode, priceNode], flow());
+    // A tariff an older release accepted and kept (price 1e308): the engine cannot compute with it.
+    const sell = fixture('tariff_9_025kwh_start.json');
+    const editor = parseTariffConfig({ version: 0, timezone: 'Europe/Amsterdam', sell: JSON.parse(sell), buy: JSON.parse(buy) });
+    const kept = { version: 3, timezone: 'Europe/Amsterdam', sell: { id: 'legacy', currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 1e308, step_size: 1 }] }] } };
+    writeFileSync(path.join(dataDir, 'tariff-T.json'), JSON.stringify({ editorHash: versionHash(editor), config: kept }));
+    await nodeRed.load([tariffNode, priceNode], flow(sell));
     const p = nodeRed.getNode('P') as Any;
     const statuses: Any[] = [];
     p.on('call:status', (c: Any) => statuses.push(c.args[0]));
     const got = next('out');
-    const bad = { ...session(series('2024-01-15T10:00:00Z', 60, [1000])), startTime: 'not a time' };
-    p.receive({ kind: 'session', payload: bad });
+    p.receive({ kind: 'session', payload: session(series('2024-01-15T10:00:00Z', 60, [1000])) });
     const out = await got;
     expect(out.payload.flags).toContain('pricing_failed');
-    expect(out.pricing).toMatchObject({ status: 'failed', tariffId: expect.any(String), tariffHash: expect.stringMatching(/^[0-9a-f]{16,}$/) });
+    expect(out.pricing).toMatchObject({ status: 'failed', tariffId: 'legacy', tariffVersion: 3, tariffHash: versionHash(kept.sell) });
     await new Promise<void>((resolve) => { const check = () => (statuses.some((s) => s.text === 'unpriced: see log') ? resolve() : setTimeout(check, 10)); check(); });
   });
 

@@ -79,7 +79,7 @@ describe('chargeledger-record', () => {
     await nodeRed.load([ledgerNode, recordNode], flow(dataDir));
     const err = nextCall('R', 'error');
     nodeRed.getNode('R')!.receive({ kind: 'session', payload: { id: 'x' } });
-    expect(String((await err)[0])).toMatch(/session\.stationId is missing/);
+    expect(String((await err)[0])).toMatch(/session: stationId must be a non-empty string/);
   });
 
   it('continues the sequence after a redeploy (durable state survives)', async () => {

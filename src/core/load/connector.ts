@@ -2,21 +2,11 @@
 // states), which phases it loads (from its own meter), its measured draw, and the setpoint
 // history the ramp and rotation rules need.
 
+import type { ChargerEvent, ChargerEventName } from '../contract/charger-event';
 import type { BoundBy, ConnectorConfig, ConnectorState, CurrentSample, Phase } from './types';
 
-/** A charger event or CP state, as in the cross-team contract. */
-export interface ChargerEvent {
-  connectorId: string;
-  event?: 'plug' | 'authorize' | 'start' | 'suspend_ev' | 'suspend_evse' | 'resume' | 'stop' | 'unplug';
-  cpState?: 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
-  /** Optional: the charger knows how many phases the EV uses. */
-  phases?: 1 | 3;
-  phase?: Phase;
-  /** On a state report (sent by the charger on every (re)connect, `report: 'status'`): the authorised idTag; not used for the limit. */
-  idTag?: string;
-  report?: 'status';
-  timeMs?: number;
-}
+/** A charger event or CP state: the one definition of the message contract. */
+export type { ChargerEvent } from '../contract/charger-event';
 
 /** Mutable runtime of one connector. */
 export interface ConnectorRuntime {
@@ -56,7 +46,7 @@ export function newRuntime(cfg: ConnectorConfig, safeDa: number, nowMs: number):
   return { cfg: full, state: 'unknown', sitePhases: wiredPhases(full), setpointDa: safeDa, boundBy: 'fail_safe', switchedAtMs: nowMs, pausedByUs: false, lastIncreaseMs: -Infinity, lastIncreaseDa: 0, lastDecreaseMs: -Infinity, decreasedFromDa: 0 };
 }
 
-const EVENT_STATE: Record<NonNullable<ChargerEvent['event']>, ConnectorState> = {
+const EVENT_STATE: Record<ChargerEventName, ConnectorState> = {
   plug: 'plugged',
   authorize: 'ready',
   start: 'charging',
@@ -72,12 +62,12 @@ const EVENT_STATE: Record<NonNullable<ChargerEvent['event']>, ConnectorState> = 
 export function applyEvent(rt: ConnectorRuntime, ev: ChargerEvent, nowMs: number): void {
   const before = rt.state;
   let next: ConnectorState;
-  if (ev.event) {
+  if ('event' in ev) {
     next = EVENT_STATE[ev.event];
     if (next === undefined) throw new Error(`unknown charger event "${String(ev.event)}"`);
     // An authorisation before the plug, or a plug after it, must not lose the other.
     if (ev.event === 'plug' && before === 'ready') next = 'ready';
-  } else if (ev.cpState) {
+  } else if ('cpState' in ev) {
     const cp = ev.cpState;
     if (cp === 'A') next = 'unplugged';
     // B after C: the EV stopped by itself, unless we paused it (setpoint 0), then it still wants current.

@@ -1,4 +1,6 @@
+import { parseInput, type InputKind, type InputOf } from './parse-input';
 import type { Node, NodeMessage } from './red';
+import { statusFault } from './status';
 
 /** What an input handler may send: one message, or one entry per output. */
 export type Outgoing = NodeMessage | Array<NodeMessage | NodeMessage[] | null>;
@@ -27,3 +29,36 @@ export function onInput(node: Node, handler: AsyncInputHandler, onError?: (err: 
     });
   });
 }
+
+/** A handler of parsed input: the typed value, the message it came in, and send. */
+export type ParsedInputHandler<K extends InputKind> = (input: InputOf<K>, msg: NodeMessage, send: (out: Outgoing) => void) => Promise<void> | void;
+
+/**
+ * onInput with the contract in front: the message is parsed once, as one of the kinds the node
+ * accepts, before the handler runs. A message that does not parse never reaches the handler (so
+ * nothing is half-applied): it ends in done(err) with the reason, and the status says what was wrong.
+ */
+export function onParsedInput<K extends InputKind>(node: Node, accepts: readonly K[], handler: ParsedInputHandler<K>, onError?: (err: Error, msg: NodeMessage) => void): void {
+  onInput(
+    node,
+    (msg, send) => {
+      const r = parseInput(msg, accepts);
+      if (!r.ok) throw new InputRefused(r.reason);
+      return handler(r.value, msg, send);
+    },
+    (err, msg) => {
+      if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
+      else onError?.(err, msg);
+    },
+  );
+}
+
+/** A short status for a refused message: "bad reading: seq", "bad event: cpState", or "bad input". */
+export function refusalStatus(reason: string): string {
+  const m = /^([a-z -]+): (?:payload\.)?([A-Za-z0-9_.[\]]+)/.exec(reason);
+  if (!m || m[1] === 'unrecognised message') return 'bad input';
+  return `bad ${m[1] === 'charger event' ? 'event' : m[1]}: ${m[2]}`;
+}
+
+/** A message that did not parse: the reason is for the user. */
+export class InputRefused extends Error {}

@@ -1,7 +1,8 @@
 // A fake-clock harness around ChargerSessions: one simulated meter per connector, explicit time steps.
 import { ChargerSessions } from '../../../src/core/session/charger';
 import { resolveSessionConfig, type ConnectorConfig, type SessionConfig } from '../../../src/core/session/config';
-import { parseChargerEvent } from '../../../src/core/session/events';
+import { orThrow, parseChargerEvent as parseEvent } from '../../../src/core/contract';
+const parseChargerEvent = (p: unknown) => orThrow(parseEvent(p));
 import type { MachineOutput } from '../../../src/core/session/machine';
 import type { MeterReading, Session } from '../../../src/core/types';
 
