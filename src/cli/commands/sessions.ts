@@ -54,9 +54,9 @@ function readSite(file: string | undefined): CdrSite {
   }
 }
 
-/** `chargeledger sessions`: export stored records as JSON lines, CSV or OCPI CDRs. */
+/** `chargeledger sessions`: stored records as a table, JSON lines, CSV or OCPI CDRs. */
 export default {
-  summary: 'export stored session records as JSON lines, CSV or OCPI CDRs',
+  summary: 'list stored session records (a table) or export them as JSON lines, CSV or OCPI CDRs',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions(argv, { data: { type: 'string' }, station: { type: 'string' }, since: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, site: { type: 'string' } });
