@@ -1,12 +1,14 @@
 // The pieces of the CLI's output for people: exact decimal quantities and aligned tables.
 import { describe, expect, it } from 'vitest';
 import { outputFormat } from '../../src/cli/format/output-mode';
-import { durationText, hoursText, kWhText } from '../../src/cli/format/quantity';
+import { parseDecimal } from '../../src/core/money/decimal';
+import { decimalText, durationText, hoursText, kWhText } from '../../src/cli/format/quantity';
 import { renderTable, streamedTable, type Column } from '../../src/cli/format/table';
 
 describe('quantities as exact decimals', () => {
   it('gives kWh and hours exactly, and marks the hours that have no finite decimal form', () => {
-    expect([kWhText(12_345), kWhText(5520, 3), kWhText('12345.678'), kWhText(0, 3), kWhText(7, 3)]).toEqual(['12.345', '5.520', '12.345678', '0.000', '0.007']);
+    expect([kWhText(12_345), kWhText(5520, 3), kWhText('12345.678'), kWhText(0, 3), kWhText(7, 3), kWhText('0.001')]).toEqual(['12.345', '5.520', '12.345678', '0.000', '0.007', '0.000001']);
+    expect(decimalText(parseDecimal('4.0000001'), 2)).toBe('4.0000001');
     expect([hoursText(900), hoursText(3600), hoursText(9), hoursText(300), hoursText(1)]).toEqual(['0.25', '1', '0.0025', '≈0.083333', '≈0.000278']);
     expect([durationText(0), durationText(1800), durationText(362_439)]).toEqual(['0:00:00', '0:30:00', '100:40:39']);
   });
