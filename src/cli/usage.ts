@@ -23,6 +23,8 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdin: NodeJS.ReadableStream;
+  /** True when standard output is a terminal: listings then default to a table (absent = not a terminal). */
+  isTTY?: boolean;
 }
 
 /** The process's own streams. */
@@ -30,6 +32,9 @@ export const processIO: CliIO = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stdin: process.stdin,
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -9,6 +9,7 @@ import { dsmrTelegram } from '../helpers/dsmr-telegram';
 import { freePort } from '../helpers/ports';
 import { needBinary } from '../helpers/realdeps';
 import { PtyPair } from '../helpers/socat';
+import { runOnPty, tableCells } from './pty';
 
 const BIN = path.resolve(__dirname, '../../bin/chargeledger.js');
 const stops: Array<() => unknown> = [];
@@ -51,6 +52,34 @@ describe.runIf(needBinary('socat'))('chargeledger read on a pty', () => {
     expect(lines[0]).toMatchObject({ meterId: 'CP1-1', powerW: 7400, frequencyHz: 50 });
     expect(lines[1].seq).toBe(lines[0].seq + 1);
     expect(Number.isInteger(lines[0].energyImportWh)).toBe(true);
+  });
+
+  it('prints an aligned table when its standard output is a terminal, JSON with --json', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cl-read-'));
+    const pty = new PtyPair(path.join(dir, 'meter'), path.join(dir, 'host'));
+    stops.push(() => pty.stop());
+    await pty.start();
+    const onSpawn = (kill: () => void) => stops.push(kill);
+    // Values of different widths (999.995 kWh, then 1000.000 kWh): the columns must still line up.
+    every(100, (i) => pty.write(dsmrTelegram({ meterId: 'CP1-1', importWh: 999_995 + i, exportWh: i % 2 ? 250 : 0, powerW: [0, 7400, 11_040, 22][i % 4] })));
+    const r = await runOnPty(['read', '--port', pty.hostPath, '--profile', 'simulator', '--count', '4'], { onSpawn });
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    const rows = tableCells(lines);
+    // Every row has the same column starts: the blank stripes between them split all lines into 9 cells.
+    expect(rows.every((c) => c.length === 9)).toBe(true);
+    expect(rows[0]).toEqual(['time (UTC)', 'meter', 'seq', 'import kWh', 'export kWh', 'power W', 'voltage V L1 L2 L3', 'current A L1 L2 L3', 'Hz']);
+    for (const row of rows.slice(1)) {
+      expect(row[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(row[1]).toBe('CP1-1');
+      expect(row[3]).toMatch(/^\d+\.\d{3}$/);
+      expect(['0.000', '0.250']).toContain(row[4]);
+      expect(row[8]).toBe('50');
+    }
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    const json = await runOnPty(['read', '--port', pty.hostPath, '--profile', 'simulator', '--count', '1', '--json'], { onSpawn });
+    expect(JSON.parse(json.out)).toMatchObject({ meterId: 'CP1-1', frequencyHz: 50 });
   });
 
   it('gives up after --timeout when only corrupt telegrams arrive, naming the rejections', async () => {

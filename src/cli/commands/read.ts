@@ -1,17 +1,24 @@
-// `chargeledger read`: live readings from a meter port as JSON lines, for a technician
-// checking the wiring on site.
+// `chargeledger read`: live readings from a meter port, for a technician checking the wiring on
+// site: a table on a terminal, JSON lines otherwise.
 import { loadAnyProfile, type AnyProfile } from '../../adapters/profiles';
 import { createFeed, type Feed } from '../../adapters/serial/feed';
 import { listPorts } from '../../adapters/serial/list-ports';
 import type { LinkState } from '../../adapters/serial/meter-link';
 import { linkOptionsFor, modbusSlaveIds, parseSlaveIds, type MeterPortConfig } from '../../adapters/serial/port-config';
 import type { MeterEvent } from '../../core/meter/events';
+import { outputFormat } from '../format/output-mode';
+import { READING_COLUMNS } from '../format/readings-table';
+import { streamedTable } from '../format/table';
 import { intOption, parseOptions, UsageError, type CliIO, type Command } from '../usage';
 
 const usage = `Usage: chargeledger read --port PATH|tcp://HOST:PORT --profile NAME [--baud N] [--count N]
+                         [--format table|jsonl] [--json]
 
-Opens a meter port and prints every valid reading as one JSON line (SI units:
-energyImportWh, energyExportWh, powerW, voltageV[], currentA[], frequencyHz).
+Opens a meter port and prints every valid reading. On a terminal: a table, one row
+per reading (time UTC, meter, seq, import/export in kWh, power W, voltage V and
+current A per phase, Hz). Otherwise (a pipe, a file), or with --json: one JSON
+line per reading (SI units: energyImportWh, energyExportWh, powerW, voltageV[],
+currentA[], frequencyHz).
 Rejected telegrams (bad checksum, truncated, garbage, ...) are reported on
 standard error. Runs until --count readings were printed or Ctrl-C; a port lost
 on the way is reopened by itself.
@@ -29,6 +36,8 @@ Options:
   --interval S    poll interval in seconds (poll mode, Modbus)
   --slave IDS     Modbus RTU: slave ids on the bus, polled in turn (e.g. 1,2,3;
                   default the profile's)
+  --format F      table (default on a terminal) or jsonl (default otherwise)
+  --json          the same as --format jsonl
   --count N       stop after N readings (exit 0)
   --timeout S     give up when no valid reading arrived for S seconds (exit 1)
 
@@ -81,7 +90,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     slave: { type: 'string' },
     count: { type: 'string' },
     timeout: { type: 'string' },
+    format: { type: 'string' },
+    json: { type: 'boolean' },
   });
+  const format = outputFormat({ format: values.format, json: values.json, isTTY: io.isTTY === true, formats: ['table', 'jsonl'] });
+  const table = format === 'table' ? streamedTable(READING_COLUMNS) : null;
   if (!values.port) throw new UsageError('--port is required');
   if (!values.profile) throw new UsageError('--profile is required');
   const count = intOption(values.count, 'count', 0, 1);
@@ -130,7 +143,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`rejected: ${ev.reason}${ev.meterId ? ` (meter ${ev.meterId})` : ''}: ${ev.detail}\n`);
         return;
       }
-      io.stdout(`${JSON.stringify(ev.reading)}\n`);
+      if (!table) io.stdout(`${JSON.stringify(ev.reading)}\n`);
+      else io.stdout(`${printed === 0 ? `${table.header}\n` : ''}${table.row(ev.reading)}\n`);
       printed++;
       arm();
       if (count && printed >= count) finish(0);
