@@ -21,7 +21,7 @@ const impls: Array<[string, () => CheckpointStore]> = [
     'LevelCheckpointStore (real LevelDB)',
     () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'ck-contract-'));
-      const station = openStation({ dataDir: dir, stationId: 'ST', identity: { gatewayId: 'test' } });
+      const station = openStation({ dataDir: dir, stationId: 'ST', identity: { gatewayId: 'test', gatewaySerial: 'ST', timeStatus: 'I' } });
       stations.push({ station, dir });
       return station.checkpoints;
     },

@@ -14,7 +14,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Poll `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10000, stepMs = 20): Promise<T> {
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10000, stepMs = 20): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

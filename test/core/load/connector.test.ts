@@ -37,7 +37,7 @@ describe('connector runtime', () => {
     expect(rt.state).toBe('ready');
     expect(() => applyEvent(rt, { connectorId: '1', event: 'explode' as never }, 2)).toThrow(/unknown charger event/);
     expect(() => applyEvent(rt, { connectorId: '1', cpState: 'Z' as never }, 2)).toThrow(/unknown CP state/);
-    expect(() => applyEvent(rt, { connectorId: '1' }, 2)).toThrow(/needs "event" or "cpState"/);
+    expect(() => applyEvent(rt, { connectorId: '1' } as never, 2)).toThrow(/needs "event" or "cpState"/);
   });
 
   it('learns a 1-phase EV from its meter, in site phases, and forgets it at unplug', () => {

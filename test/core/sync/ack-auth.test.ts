@@ -1,6 +1,6 @@
 // The station's trust boundary for acks: only a signed, recent ack for this station removes records.
 import { describe, it, expect } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { ackSignedText, formatAck, MAX_ACK_BYTES, MAX_ACK_IDS, parseAck } from '../../../src/core/sync/ack';
 import { checkAck, type AckAuthContext } from '../../../src/core/sync/ack-auth';
@@ -10,7 +10,6 @@ import { AckGuard } from '../../../src/adapters/mqtt/ack-guard';
 const pem = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const backendPem = pem('prime256v1');
 const otherPem = pem('prime256v1');
-const { createPublicKey } = await import('node:crypto');
 const backendPub = createPublicKey(backendPem);
 const sign = createAckSigner(backendPem);
 const NOW = 1_764_043_200_000;
