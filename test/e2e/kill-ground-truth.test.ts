@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,8 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
   let sim: ChildProcess | undefined;
   let red: ChildProcess | undefined;
   let redLog = '';
+  /** Every run's Node-RED log, kept as evidence in test-results/. */
+  let allLog = '';
   let broker: TestBroker | undefined;
   let observer: Socket | undefined;
 
@@ -111,6 +113,7 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
     };
     const done: string[] = [];
     const startStation = async (): Promise<void> => {
+      allLog += redLog;
       redLog = '';
       red = spawn(process.execPath, [RED, '--settings', path.join(root, 'runtime', 'settings.js'), '--userDir', userDir], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       red.stdout!.on('data', (d) => (redLog += d));
@@ -166,6 +169,8 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
       { afterMs: 2000, outage: 'unplug' },
       { afterMs: 2500, outage: 'next-charging' },
     ];
+    // Per connector:visit, what each kill left: 'resumable' when the same EV still charged and the charger said so at restart.
+    const killed = new Map<string, Array<'resumable' | 'lost'>>();
     for (const [i, k] of kills.entries()) {
       const x = await waitFor(() => [...cp.entries()].find(([, c]) => c.state === 'C')?.[0], 60000, 50);
       await sleep(k.afterMs);
@@ -176,6 +181,8 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
       }
       await killStation();
       done.push(`kill ${i + 1} on connector ${x} (${k.outage}${k.full ? ', disk full' : ''}, cp ${at.state}, visit ${at.plugs})`);
+      const key = `${x}:${at.plugs}`;
+      killed.set(key, [...(killed.get(key) ?? []), k.outage === 'short' && at.state === 'C' ? 'resumable' : 'lost']);
       // The meters keep counting while the controller is down.
       if (k.outage === 'short') await sleep(1500);
       else if (k.outage === 'stopped') await waitFor(() => conn(x).state !== 'C' || conn(x).unplugs > at.unplugs, 60000, 50);
@@ -205,6 +212,8 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
     sim.kill('SIGTERM');
     await simStopped;
 
+    mkdirSync(path.join(__dirname, '..', '..', 'test-results'), { recursive: true });
+    writeFileSync(path.join(__dirname, '..', '..', 'test-results', 'kill-ground-truth-station.log'), allLog + redLog);
     const store = await openStationForReading(stationPaths(dataDir, STATION).db);
     const records: Json[] = [];
     try {
@@ -237,6 +246,14 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
         if (s.idTag) expect(v?.idTag, `${at}; ${what}`).toBe(s.idTag);
       }
       for (const s of recs.filter((x) => x.type === 'unattributed')) expect(s.idTag).toBeUndefined();
+      // A visit whose every outage was short, with the same EV still charging and reported so at the
+      // restart, is billed whole to its driver: the session resumed, nothing of it unattributed.
+      for (const v of visits) {
+        const k = killed.get(`${id}:${v.visit}`);
+        if (!k || k.some((x) => x !== 'resumable')) continue;
+        const billed = recs.filter((s) => s.idTag === v.idTag && s.startReading.energyWh >= v.startRegisterWh && s.endReading.energyWh <= v.endRegisterWh).reduce((a, s) => a + s.energyWh, 0);
+        expect(billed, `visit ${v.visit} (${v.idTag}) survived ${k.length} short outage(s) and must be billed whole; ${what}`).toBe(v.endRegisterWh - v.startRegisterWh);
+      }
     }
   }, 180000);
 });

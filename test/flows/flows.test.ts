@@ -32,6 +32,23 @@ describe.each(files.map((f) => [path.relative(root, f), f]))('%s', (_name, file)
     }
   });
 
+  it('creates the charger link after every node it feeds (Node-RED drops messages to nodes not created yet, and the charger reports its state at once)', () => {
+    const index = new Map(flow.map((n, i) => [n.id, i]));
+    for (const link of flow.filter((n) => n.type === 'tcp in' || n.type === 'serial in')) {
+      const seen = new Set<string>();
+      const visit = (id: string): void => {
+        for (const port of byId.get(id)?.wires ?? []) for (const t of port as string[]) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          expect(index.get(t)!, `${link.id} feeds ${t}, which must come first in the file`).toBeLessThan(index.get(link.id)!);
+          visit(t);
+        }
+      };
+      for (const port of link.wires ?? []) for (const t of port as string[]) if (byId.get(t)?.type !== 'json') expect(index.get(t)!).toBeLessThan(index.get(link.id)!);
+      for (const port of link.wires ?? []) for (const t of port as string[]) if (byId.get(t)?.type === 'json') visit(t);
+    }
+  });
+
   it('uses only registered ChargeLedger types, with their outputs wired and config nodes present', () => {
     for (const n of flow.filter((x) => String(x.type).startsWith('chargeledger-'))) {
       expect(registered.has(n.type), n.type).toBe(true);

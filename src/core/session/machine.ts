@@ -147,7 +147,7 @@ export class ConnectorMachine {
   handleEvent(ev: ChargerEvent, now: Now): void {
     this.tracked(() => {
       if (this.session && this.session.phase !== 'recovering') this.step(now);
-      this.onAction(classifyEvent(ev), now, 'idTag' in ev ? ev.idTag : undefined, 'reason' in ev ? ev.reason : undefined);
+      this.onAction(classifyEvent(ev), now, 'idTag' in ev ? ev.idTag : undefined, 'reason' in ev ? ev.reason : undefined, 'report' in ev && ev.report === 'status');
     });
   }
 
@@ -228,7 +228,7 @@ export class ConnectorMachine {
     this.gapFrom = ref;
   }
 
-  private onAction(a: EventAction, now: Now, idTag?: string, reason?: StopReason): void {
+  private onAction(a: EventAction, now: Now, idTag?: string, reason?: StopReason, isReport = false): void {
     const s = this.session;
     if (a.kind === 'authorize') {
       // A recovering session keeps its driver; another idTag waits for the session that follows.
@@ -241,8 +241,8 @@ export class ConnectorMachine {
     if (s?.phase === 'recovering') {
       // Occupied (B, C, D, E, F or an explicit state) by the same driver: the session goes on; anything else closes it.
       const occupied = a.kind === 'state' || a.kind === 'cp_b';
-      const sameDriver = idTag === undefined || s.idTag === undefined || idTag === s.idTag;
-      if (occupied && sameDriver) this.resume(s, now);
+      const charging = a.kind === 'state' && a.state === 'charging';
+      if (occupied && this.sameDriver(s, idTag, isReport, charging)) this.resume(s, now);
       else {
         if (idTag !== undefined) this.pendingIdTag = idTag;
         this.closeRecovered();
@@ -285,6 +285,20 @@ export class ConnectorMachine {
         if (s) this.beginClose(s, reason ?? 'ev', now);
         return;
     }
+  }
+
+  /**
+   * Whether what the charger says after a restart is about the session's own driver. Why this strict:
+   * the EV may have left and another arrived while the controller was down, and a resumed session
+   * would then bill one driver for the next one's energy. Both idTags known: they must match. A named
+   * driver on an unnamed session: not provable, so no. No idTag from the charger: only its state report
+   * (sent on reconnect, saying what is true now) that the connector is still charging counts; a lone
+   * event could be the next EV's, and "plugged, not charging" is what a newly arrived EV looks like too.
+   */
+  private sameDriver(s: OpenSession, idTag: string | undefined, isReport: boolean, charging: boolean): boolean {
+    if (idTag !== undefined && s.idTag !== undefined) return idTag === s.idTag;
+    if (idTag !== undefined) return false;
+    return isReport && charging;
   }
 
   private open(now: Now, state: ChargeState, opt: { start?: ReadingRef; unobserved?: boolean } = {}): void {

@@ -70,7 +70,7 @@ describe('recovery after a power loss', () => {
     expect(b.ch.connectors.get('1')!.state).toBe('recovering');
     b.advance(500);
     b.reading(M1, 0, 11000);
-    b.event({ connectorId: '1', event: 'start' });
+    b.event({ connectorId: '1', cpState: 'C', report: 'status' });
     expect(b.ch.connectors.get('1')!.state).toBe('charging');
     b.charge(M1, 11000, 600);
     b.event({ connectorId: '1', event: 'stop', reason: 'ev' });
@@ -82,6 +82,62 @@ describe('recovery after a power loss', () => {
     expect(s.flags).toContain('recovered:resumed');
     expect(s.energyWh).toBe(1833 * 2);
     expect(s.energyWh).toBe(s.endReading.energyWh - s.startReading.energyWh);
+  });
+
+  it("policy 'resume': a session nobody authorised is not resumed by a report naming a driver (that may be the next EV)", () => {
+    const a = new Harness({ recoveryPolicy: 'resume' }, 'boot-A');
+    a.reading(M1, 0, 0);
+    a.event({ connectorId: '1', event: 'start' });
+    a.charge(M1, 11000, 600);
+    const id = a.ch.connectors.get('1')!.session!.id;
+    const b = new Harness({ recoveryPolicy: 'resume' }, 'boot-B');
+    b.wallMs = a.wallMs + 120_000;
+    b.monoMs = 5_000;
+    b.register.set(M1, a.register.get(M1)! + 500);
+    b.ch.recover(a.checkpoints());
+    b.reading(M1, 0, 11000);
+    b.event({ connectorId: '1', cpState: 'C', idTag: 'NEXT', report: 'status' });
+    b.charge(M1, 11000, 600);
+    b.event({ connectorId: '1', event: 'stop', reason: 'ev' });
+    b.advance(1000);
+    b.reading(M1, 0, 0);
+    const out = b.finished();
+    expect(out.find((x) => x.id === id)).toMatchObject({ stopReason: 'power_loss' });
+    expect(out.at(-1)).toMatchObject({ idTag: 'NEXT', stopReason: 'ev' });
+    expect(unattributed(b)).toMatchObject([{ startReading: { energyWh: out[0]!.endReading.energyWh }, endReading: { energyWh: out.at(-1)!.startReading.energyWh } }]);
+  });
+
+  it("policy 'resume': a report of a plugged, not charging connector without an idTag is what a new EV looks like: not resumed", () => {
+    const { b, id } = crashMidSession({ recoveryPolicy: 'resume' }, 120_000, 300);
+    b.event({ connectorId: '1', cpState: 'B', report: 'status' });
+    b.reading(M1, 0, 0);
+    b.event({ connectorId: '1', event: 'authorize', idTag: 'NEXT' });
+    b.event({ connectorId: '1', event: 'start' });
+    b.charge(M1, 11000, 600);
+    b.event({ connectorId: '1', event: 'stop', reason: 'ev' });
+    b.advance(1000);
+    b.reading(M1, 0, 0);
+    const out = b.finished();
+    expect(out.find((x) => x.id === id)).toMatchObject({ idTag: 'TAG', stopReason: 'power_loss' });
+    expect(out.at(-1)).toMatchObject({ idTag: 'NEXT', stopReason: 'ev' });
+    expect(out.find((x) => x.id === id)!.flags).not.toContain('recovered:resumed');
+  });
+
+  it("policy 'resume': a lone 'start' event after the restart is not proof of the same driver: closed, the gap unattributed", () => {
+    const { b, id } = crashMidSession({ recoveryPolicy: 'resume' });
+    b.advance(500);
+    b.reading(M1, 0, 11000);
+    b.event({ connectorId: '1', event: 'start' });
+    b.charge(M1, 11000, 600);
+    b.event({ connectorId: '1', event: 'stop', reason: 'ev' });
+    b.advance(1000);
+    b.reading(M1, 0, 0);
+    const out = b.finished();
+    const old = out.find((x) => x.id === id)!;
+    expect(old.stopReason).toBe('power_loss');
+    expect(old.flags).not.toContain('recovered:resumed');
+    const total = [...out, ...unattributed(b)].reduce((a, x) => a + x.energyWh, 0);
+    expect(total).toBe(out.at(-1)!.endReading.energyWh - old.startReading.energyWh);
   });
 
   it("policy 'resume': the charger reports unplugged → closed with power_loss", () => {
