@@ -6,6 +6,7 @@ import type { UplinkClient } from '../adapters/mqtt/uplink-client';
 import type { ConfigResult } from '../core/sync/config-envelope';
 import { DEFAULT_MAX_CONFIG_BYTES } from '../core/sync/config-envelope';
 import type { ConfigKind } from '../core/sync/topics';
+import { DefReader } from './lib/def-fields';
 import { beginConfigTxn, CONFIG_CONSUMERS } from './lib/config-apply';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
@@ -36,6 +37,16 @@ export default function (RED: NodeAPI): void {
       node.error(`config-in: ${(e as Error).message}`);
       return;
     }
+    const fields = new DefReader(def);
+    const maxBytes = fields.number('maxBytes', DEFAULT_MAX_CONFIG_BYTES, { label: 'Largest message', unit: 'bytes', min: 1024, max: 16 * 1024 * 1024, integer: true });
+    try {
+      fields.done('chargeledger-config-in');
+    } catch (e) {
+      statusFault(node, 'config error');
+      node.error((e as Error).message);
+      void uplinkNode.release(node);
+      return;
+    }
     const applyTimeoutMs = Number(RED.settings.chargeledgerConfigApplyMs ?? 10_000);
     /** The nodes wired to this one that apply `kind` (price nodes for tariffs, load nodes for limits). */
     const consumersOf = (kind: ConfigKind): Array<{ id: string; label: string }> => {
@@ -62,7 +73,7 @@ export default function (RED: NodeAPI): void {
       validators: configValidators(schemasDir),
       apply,
       verify: uplinkNode.ackVerify ?? undefined,
-      maxBytes: Number(def.maxBytes) > 0 ? Number(def.maxBytes) : DEFAULT_MAX_CONFIG_BYTES,
+      maxBytes,
     });
     listener.on('result', (r: ConfigResult) => {
       if (r.result === 'accepted') statusOk(node, `${r.config} v${r.version}`);

@@ -9,6 +9,7 @@ import type { Station } from '../adapters/store/station';
 import type { LedgerRecord } from '../core/ledger/record';
 import type { OcmfTimeStatus } from '../core/ocmf/time';
 import { registerLedgerExport } from './ledger-export';
+import { parseLedgerDef, type LedgerNodeConfig } from './ledger-def';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the ledger config node offers the session, record, sync and price nodes. */
@@ -55,9 +56,16 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this as LedgerConfigNode;
     const userDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : process.cwd();
-    const dataDir = String(def.dataDir || path.join(userDir, 'chargeledger'));
-    node.stationId = String(def.stationId || 'station-1');
-    const retentionDays = Number(def.retentionDays ?? 365);
+    let cfg: LedgerNodeConfig | undefined;
+    try {
+      cfg = parseLedgerDef(def);
+    } catch (e) {
+      node.failure = e as Error;
+      node.error((e as Error).message);
+    }
+    const dataDir = cfg?.dataDir || path.join(userDir, 'chargeledger');
+    node.stationId = cfg?.stationId ?? String(def.stationId || 'station-1');
+    const retentionDays = cfg?.retentionDays ?? 0;
     node.events = new EventEmitter();
     // Node-RED closes every node at once on a stop or redeploy; dependents save checkpoints on
     // close, so the database must outlive them (bounded, so a stuck user cannot block shutdown).
@@ -70,6 +78,7 @@ export default function (RED: NodeAPI): void {
     };
     let station: Station | undefined;
     try {
+      if (!cfg) throw node.failure!;
       station = acquireStation({
         dataDir,
         stationId: node.stationId,
@@ -83,8 +92,9 @@ export default function (RED: NodeAPI): void {
         },
       });
     } catch (e) {
+      const first = !node.failure;
       node.failure = e instanceof Error ? e : new Error(String(e));
-      node.error(`ledger not available: ${node.failure.message}`);
+      if (first) node.error(`ledger not available: ${node.failure.message}`);
     }
     node.keyId = station?.keyId ?? '';
     node.store = station?.store;

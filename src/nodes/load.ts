@@ -51,7 +51,7 @@ export default function (RED: NodeAPI): void {
         cfg = parseLoadDef(def, (RED.settings.chargeledgerLoadTuning ?? {}) as Partial<LoadTuning>);
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
-        node.error(`chargeledger-load: ${err.message}`);
+        node.error(err.message);
         statusFault(node, 'config error');
         onInput(node, (msg) => {
           reportConfig(msg, node.id, configLabel(node), `not configured: ${err.message}`);

@@ -4,6 +4,7 @@ import { LedgerWriteError } from '../adapters/store/ledger-store';
 import type { LedgerRecord } from '../core/ledger/record';
 import { trimUnattributed } from '../core/session/unattributed';
 import type { Session } from '../core/types';
+import { DefReader } from './lib/def-fields';
 import { InputRefused, onInput } from './lib/input';
 import { parseInput } from './lib/parse-input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
@@ -33,8 +34,11 @@ export default function (RED: NodeAPI): void {
     let retryTimer: NodeJS.Timeout | undefined;
     let closed = false;
     // Optional spill directory (another filesystem): held sessions are written there so a crash while the disk is full loses none.
-    const spillMaxMB = def.spillMaxMB === undefined || def.spillMaxMB === '' ? DEFAULT_SPILL_MAX_MB : Number(def.spillMaxMB);
-    const spill = typeof def.spillDir === 'string' && def.spillDir.trim() && ledger ? new HeldSpill(path.join(def.spillDir.trim(), `held-${ledger.stationId}-${node.id}.jsonl`), spillMaxMB * 1024 * 1024) : null;
+    const fields = new DefReader(def);
+    const spillMaxMB = fields.number('spillMaxMB', DEFAULT_SPILL_MAX_MB, { label: 'Spill limit', unit: 'MB', min: 0.001, max: 100_000 });
+    // A bad spill limit must not leave sessions unprotected silently: say so and hold in memory only.
+    if (fields.problems.length) node.error(`chargeledger-record: ${fields.problems.join('; ')}; the spill directory is not used`);
+    const spill = !fields.problems.length && typeof def.spillDir === 'string' && def.spillDir.trim() && ledger ? new HeldSpill(path.join(def.spillDir.trim(), `held-${ledger.stationId}-${node.id}.jsonl`), spillMaxMB * 1024 * 1024) : null;
     const spilled = new Set<string>();
     let spillFull = false;
     // Sessions read back from the spill: an unattributed record after the crash must not claim their energy again.

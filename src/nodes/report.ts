@@ -2,6 +2,7 @@ import { acquireRollups, releaseRollups, type LevelRollups } from '../adapters/r
 import type { LedgerStore } from '../adapters/store/ledger-store';
 import type { RollupLevel, RollupPeriod } from '../core/rollup';
 import { checkTimeZone } from '../core/tariff/validate';
+import { DefReader } from './lib/def-fields';
 import { onInput } from './lib/input';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
@@ -29,10 +30,13 @@ export default function (RED: NodeAPI): void {
     const ledger = RED.nodes.getNode(String(def.ledger ?? '')) as LedgerRef | null;
     const by = pick(def.by, LEVELS, 'connector', 'by') as RollupLevel;
     const period = pick(def.period, PERIODS, 'day', 'period') as RollupPeriod;
-    const intervalS = Number(def.intervalS ?? 0);
+    const fields = new DefReader(def);
+    const intervalS = fields.number('intervalS', 0, { label: 'Interval', unit: 's', min: 0, max: 31 * 86_400 });
+    const defProblem = fields.problems.length ? new Error(`chargeledger-report: ${fields.problems.join('; ')}`) : null;
     let tz = 'UTC';
     let rollups: LevelRollups | undefined;
     const start = async (): Promise<LevelRollups> => {
+      if (defProblem) throw defProblem;
       tz = checkTimeZone(def.timezone || 'UTC');
       if (!ledger) throw new Error('no chargeledger-ledger config node selected');
       const store = ledger.store;

@@ -6,6 +6,7 @@ import type { UplinkClient } from '../adapters/mqtt/uplink-client';
 import type { Outbox } from '../adapters/ports';
 import { InputRefused, onInput, refusalStatus } from './lib/input';
 import { parseInput } from './lib/parse-input';
+import { parseSyncDef, type SyncNodeConfig } from './sync-def';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import type { UplinkConfigNode } from './uplink';
@@ -16,7 +17,6 @@ interface LedgerLike {
   events?: { on(ev: 'appended', fn: () => void): unknown; off(ev: 'appended', fn: () => void): unknown };
 }
 
-const num = (v: unknown, fallback: number, min = 0): number => (Number.isFinite(Number(v)) && Number(v) >= min && v !== '' ? Number(v) : fallback);
 
 /** Registers `chargeledger-sync`: drains the ledger's outbox to the backend, removing records only on its ack. */
 export default function (RED: NodeAPI): void {
@@ -30,6 +30,17 @@ export default function (RED: NodeAPI): void {
       node.error(!uplinkNode ? 'no uplink configured' : 'no ledger configured (a chargeledger-ledger node provides the outbox)');
       onInput(node, () => {
         throw new Error('sync node is not configured');
+      });
+      return;
+    }
+    let cfg: SyncNodeConfig;
+    try {
+      cfg = parseSyncDef(def);
+    } catch (e) {
+      statusFault(node, 'config error');
+      node.error((e as Error).message);
+      onInput(node, () => {
+        throw e as Error;
       });
       return;
     }
@@ -51,12 +62,12 @@ export default function (RED: NodeAPI): void {
       ackGuard: guard,
       // Settings key for tests and unusual sites: the first pause of the acks subscription in a flood.
       floodPauseMs: Number(RED.settings.chargeledgerAckFloodPauseMs ?? 10_000),
-      rate: { ratePerS: num(def.ratePerS, 100, 0.001), burst: num(def.burst, 50, 1) },
-      maxInFlight: num(def.maxInFlight, 200, 1),
-      batchSize: Math.min(num(def.maxInFlight, 200, 1), 100),
-      ackTimeoutMs: num(def.ackTimeoutS, 30, 0.1) * 1000,
+      rate: { ratePerS: cfg.ratePerS, burst: cfg.burst },
+      maxInFlight: cfg.maxInFlight,
+      batchSize: Math.min(cfg.maxInFlight, 100),
+      ackTimeoutMs: cfg.ackTimeoutMs,
     });
-    const telemetry = new TelemetryPublisher(client, uplinkNode.stationId, num(def.telemetryIntervalS, 10));
+    const telemetry = new TelemetryPublisher(client, uplinkNode.stationId, cfg.telemetryIntervalS);
 
     let backlog = 0;
     const show = (): void => {

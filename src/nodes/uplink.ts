@@ -4,6 +4,7 @@ import { UplinkClient } from '../adapters/mqtt/uplink-client';
 import { ackSignatureCheck, loadAckPublicKeys } from '../adapters/crypto/ack-keys';
 import type { AckSignatureCheck } from '../core/sync/ack-auth';
 import { DEFAULT_PREFIX } from '../core/sync/topics';
+import { DefReader } from './lib/def-fields';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the uplink config node offers the sync and config-in nodes. */
@@ -41,6 +42,14 @@ function packageVersion(): string {
   }
 }
 
+/** The keepalive, s; a bad value throws (the user node reports it) rather than silently becoming 30. */
+function keepaliveS(def: NodeDef): number {
+  const r = new DefReader(def);
+  const v = r.number('keepaliveS', 30, { label: 'Keepalive', unit: 's', min: 5, max: 3600 });
+  r.done('chargeledger-uplink');
+  return v;
+}
+
 /** Registers `chargeledger-uplink`: one MQTT connection per station, shared by reference and refcounted. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType(
@@ -73,7 +82,7 @@ export default function (RED: NodeAPI): void {
             certPath: def.certPath ? String(def.certPath) : undefined,
             keyPath: def.keyPath ? String(def.keyPath) : undefined,
             rejectUnauthorized: def.rejectUnauthorized !== false,
-            keepaliveS: Number(def.keepaliveS) > 0 ? Number(def.keepaliveS) : 30,
+            keepaliveS: keepaliveS(def),
             protocolVersion: String(def.protocol) === '4' ? 4 : 5,
             version: packageVersion(),
           });

@@ -195,7 +195,7 @@ describe('chargeledger-load', () => {
     await nodeRed.load(loadNode, flow({ send: 'sometimes' }));
     const err = nextCall('error');
     nodeRed.getNode('LD')!.receive(reading([1, 1, 1]));
-    expect(String((await err)[0])).toMatch(/send must be "all" or "changes", got "sometimes"/);
+    expect(String((await err)[0])).toMatch(/Send must be one of all, changes, got "sometimes"/);
   });
 
   it('shows a configuration error in red and rejects input', async () => {
@@ -203,7 +203,7 @@ describe('chargeledger-load', () => {
     const ld = nodeRed.getNode('LD')!;
     const err = nextCall('error', (a) => /not configured/.test(String(a[0])));
     ld.receive(reading([1, 1, 1]));
-    expect(String((await err)[0])).toMatch(/not configured: site current: not a number: lots/);
+    expect(String((await err)[0])).toMatch(/not configured: chargeledger-load: Site current must be one number or three \(L1,L2,L3\) in A, got "lots"/);
   });
 });
 
