@@ -10,6 +10,7 @@ import type { LedgerRecord } from '../core/ledger/record';
 import type { OcmfTimeStatus } from '../core/ocmf/time';
 import { registerLedgerExport } from './ledger-export';
 import { parseLedgerDef, type LedgerNodeConfig } from './ledger-def';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the ledger config node offers the session, record, sync and price nodes. */
@@ -53,6 +54,7 @@ function failingPorts(err: Error): { checkpoints: CheckpointStore; outbox: Outbo
 export default function (RED: NodeAPI): void {
   registerLedgerExport(RED);
   RED.nodes.registerType('chargeledger-ledger', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as LedgerConfigNode;
     const userDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : process.cwd();

@@ -5,6 +5,7 @@ import { ChargerSessions } from '../core/session/charger';
 import type { Now } from '../core/session/machine';
 import { onInput, onParsedInput } from './lib/input';
 import type { InputOf } from './lib/parse-input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import { parseSessionDef } from './session-def';
@@ -27,6 +28,7 @@ function serial(): (job: () => Promise<void> | void) => Promise<void> {
 /** Registers `chargeledger-session`. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-session', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the closures below (timer, close) need the node
     const node = this;

@@ -5,6 +5,7 @@ import { ackSignatureCheck, loadAckPublicKeys } from '../adapters/crypto/ack-key
 import type { AckSignatureCheck } from '../core/sync/ack-auth';
 import { DEFAULT_PREFIX } from '../core/sync/topics';
 import { DefReader } from './lib/def-fields';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the uplink config node offers the sync and config-in nodes. */
@@ -55,6 +56,7 @@ export default function (RED: NodeAPI): void {
   RED.nodes.registerType(
     'chargeledger-uplink',
     function (this: Node, def: NodeDef) {
+      def = migrateDef(def);
       RED.nodes.createNode(this, def);
       const node = this as UplinkConfigNode;
       node.stationId = String(def.stationId || 'station-1');
