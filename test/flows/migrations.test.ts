@@ -9,7 +9,7 @@ import { parseSessionDef } from '../../src/nodes/session-def';
 import { parseLedgerDef } from '../../src/nodes/ledger-def';
 import { parseSyncDef } from '../../src/nodes/sync-def';
 
-type Any = Record<string, any>;
+type Any = Record<string, any> & { id: string; type: string };
 const OLD = path.join(__dirname, '..', 'fixtures', 'flows', 'charger-0.1.0.json');
 const oldFlow = (): Any[] => JSON.parse(readFileSync(OLD, 'utf8'));
 const byType = (flow: Any[], type: string): Any => flow.find((n) => n.type === type)!;
