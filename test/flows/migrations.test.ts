@@ -52,15 +52,15 @@ describe('the migration chain', () => {
     expect(load.send).toBe('all');
   });
   it('is idempotent, and refuses a config from a newer release', () => {
-    const once = migrateDef(byType(oldFlow(), 'chargeledger-record') as never);
+    const once = migrateDef(byType(oldFlow(), 'chargeledger-record'));
     expect(migrateDef(once)).toEqual(once);
     expect(() => migrateDef({ ...once, configVersion: 99 })).toThrow(/saved by a newer release/);
   });
   it('is the same file the editor loads', () => {
     const js = readFileSync(path.join(__dirname, '..', '..', 'resources', 'migrations.js'), 'utf8');
-    const sandbox: Any = {};
+    const sandbox: Record<string, any> = {};
     new Function('self', js)(sandbox);
-    const def: Any = { type: 'chargeledger-session', chargerId: 'CP1' };
+    const def: Record<string, unknown> = { type: 'chargeledger-session', chargerId: 'CP1' };
     sandbox.ChargeLedgerMigrations.migrate(def);
     expect(def).toEqual({ type: 'chargeledger-session', chargerId: 'CP1', recoveryPolicy: 'close', configVersion: 1 });
   });
