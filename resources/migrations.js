@@ -25,8 +25,9 @@
   const STEPS = {
     'chargeledger-meter-port': [fill({})],
     'chargeledger-meter': [fill({})],
-    // 0.1.0 closed a session interrupted by a restart unless told otherwise; 0.2.0 resumes it by default.
-    'chargeledger-session': [fill({ recoveryPolicy: 'close' })],
+    // 0.1.0's editor saved recoveryPolicy with every session node ('close' by default then), so a
+    // saved flow keeps its choice; 0.2.0 resumes by default only where nothing was chosen.
+    'chargeledger-session': [fill({})],
     'chargeledger-tariff': [fill({})],
     'chargeledger-price': [fill({})],
     'chargeledger-ledger': [fill({})],

@@ -21,15 +21,14 @@ describe('the migration chain', () => {
   });
   it('upgrades every node of the 0.1.0 flow to the current version, keeping what was saved', () => {
     for (const n of oldFlow().filter((x) => x.type.startsWith('chargeledger-'))) {
-      const m = migrateDef(n as never) as Any;
+      const m = migrateDef(structuredClone(n) as never) as Any;
       expect(m.configVersion, n.type).toBe(currentConfigVersion(n.type));
       for (const [k, v] of Object.entries(n)) expect(m[k], `${n.type}.${k}`).toEqual(v);
     }
   });
   it('fills in what 0.1.0 did not save with the value 0.1.0 behaved by', () => {
-    const session = byType(oldFlow(), 'chargeledger-session');
-    delete session.recoveryPolicy; // a session node saved before the field existed closed recovered sessions
-    expect(parseSessionDef(migrateDef(session as never), 'ST').session.recoveryPolicy).toBe('close');
+    // 0.1.0's editor saved the recovery policy with every session node: the saved choice stays.
+    expect(parseSessionDef(migrateDef(byType(oldFlow(), 'chargeledger-session')), 'ST').session.recoveryPolicy).toBe('close');
     const load = byType(oldFlow(), 'chargeledger-load');
     expect(load.send).toBeUndefined();
     expect(parseLoadDef(migrateDef(load as never)).send).toBe('all');
@@ -62,7 +61,10 @@ describe('the migration chain', () => {
     new Function('self', js)(sandbox);
     const def: Record<string, unknown> = { type: 'chargeledger-session', chargerId: 'CP1' };
     sandbox.ChargeLedgerMigrations.migrate(def);
-    expect(def).toEqual({ type: 'chargeledger-session', chargerId: 'CP1', recoveryPolicy: 'close', configVersion: 1 });
+    expect(def).toEqual({ type: 'chargeledger-session', chargerId: 'CP1', configVersion: 1 });
+    const load: Record<string, unknown> = { type: 'chargeledger-load' };
+    sandbox.ChargeLedgerMigrations.migrate(load);
+    expect(load).toEqual({ type: 'chargeledger-load', send: 'all', configVersion: 1 });
   });
 });
 

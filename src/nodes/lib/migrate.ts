@@ -28,13 +28,14 @@ export const currentConfigVersion = (type: string): number => migrations.current
 export const MIGRATED_TYPES: readonly string[] = migrations.types;
 
 /**
- * A copy of the node's saved properties upgraded to the current version. Throws for a config saved
- * by a newer release: running it with an older one could misread its fields.
+ * The node's saved properties upgraded, in place, to the current version. In place on purpose:
+ * Node-RED hands each node its own copy, with hidden properties (the flow it belongs to) that a
+ * spread copy would lose. Throws for a config saved by a newer release: running it with an older
+ * one could misread its fields.
  */
 export function migrateDef<T extends NodeDef>(def: T): T {
-  const copy = { ...def } as T & Record<string, unknown>;
-  const from = migrations.migrate(copy);
+  const from = migrations.migrate(def as Record<string, unknown>);
   const current = migrations.currentVersion(def.type);
   if (from > current) throw new Error(`${def.type}: this config was saved by a newer release (config version ${from}; this release knows up to ${current}): update node-red-contrib-chargeledger`);
-  return copy;
+  return def;
 }
