@@ -8,6 +8,7 @@ import { DEFAULT_MAX_CONFIG_BYTES } from '../core/sync/config-envelope';
 import type { ConfigKind } from '../core/sync/topics';
 import { DefReader } from './lib/def-fields';
 import { beginConfigTxn, CONFIG_CONSUMERS } from './lib/config-apply';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import type { UplinkConfigNode } from './uplink';
@@ -15,6 +16,7 @@ import type { UplinkConfigNode } from './uplink';
 /** Registers `chargeledger-config-in`: tariff and limit updates from the backend, checked, persisted and emitted. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-config-in', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as Node;
     const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;

@@ -3,7 +3,7 @@
 // GET /chargeledger/ledger/<node id>/sessions?format=csv|jsonl&since=ISO, behind the
 // chargeledger.read permission.
 import { exportLines, exportOptionsProblem, type ExportFormat } from '../adapters/store/export';
-import type { LedgerConfigNode } from './ledger';
+import type { LedgerConfigNode } from './lib/config-nodes';
 import type { AdminResponse, NodeAPI } from './lib/red';
 
 /** Write one line, waiting for the socket to drain when its buffer is full. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckpointStore, Outbox } from '../adapters/ports';
-import { isLockedError, type LedgerStore } from '../adapters/store/ledger-store';
+import { isLockedError } from '../adapters/store/ledger-store';
 import { pruneSynced } from '../adapters/store/prune';
 import { acquireStation, releaseStation } from '../adapters/store/registry';
 import type { Station } from '../adapters/store/station';
@@ -10,26 +10,11 @@ import type { LedgerRecord } from '../core/ledger/record';
 import type { OcmfTimeStatus } from '../core/ocmf/time';
 import { registerLedgerExport } from './ledger-export';
 import { parseLedgerDef, type LedgerNodeConfig } from './ledger-def';
+import { migrateDef } from './lib/migrate';
+import { Users, type LedgerConfigNode } from './lib/config-nodes';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
-/** What the ledger config node offers the session, record, sync and price nodes. */
-export interface LedgerConfigNode extends Node {
-  stationId: string;
-  /** Current signing key id ('' when the ledger failed to open). */
-  keyId: string;
-  checkpoints: CheckpointStore;
-  outbox: Outbox;
-  /** Emits 'appended' (LedgerRecord) after each durable append. */
-  events: EventEmitter;
-  /** The LevelDB store (undefined when it failed to open: see `failure`). */
-  store: LedgerStore | undefined;
-  /** Why the ledger could not be opened, if it could not. */
-  failure: Error | undefined;
-  /** A dependent node (session, record, sync) registers so the database stays open for its last writes on close. */
-  addUser(id: string): void;
-  /** The dependent is done writing; the ledger may close once every user has left. */
-  removeUser(id: string): void;
-}
+export type { LedgerConfigNode } from './lib/config-nodes';
 
 /** How long the ledger waits on close for its users' last writes, ms. */
 const USERS_GRACE_MS = 5000;
@@ -53,6 +38,7 @@ function failingPorts(err: Error): { checkpoints: CheckpointStore; outbox: Outbo
 export default function (RED: NodeAPI): void {
   registerLedgerExport(RED);
   RED.nodes.registerType('chargeledger-ledger', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as LedgerConfigNode;
     const userDir = typeof RED.settings.userDir === 'string' ? RED.settings.userDir : process.cwd();
@@ -69,12 +55,10 @@ export default function (RED: NodeAPI): void {
     node.events = new EventEmitter();
     // Node-RED closes every node at once on a stop or redeploy; dependents save checkpoints on
     // close, so the database must outlive them (bounded, so a stuck user cannot block shutdown).
-    const users = new Set<string>();
-    let usersGone: (() => void) | null = null;
+    const users = new Users<string>();
     node.addUser = (id) => users.add(id);
     node.removeUser = (id) => {
       users.delete(id);
-      if (users.size === 0) usersGone?.();
     };
     let station: Station | undefined;
     try {
@@ -137,11 +121,8 @@ export default function (RED: NodeAPI): void {
       // The data is durable; closing only frees the LevelDB lock when this was the last user.
       if (!station) return done();
       const s = station;
-      const gone = users.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-        usersGone = resolve;
-        setTimeout(resolve, USERS_GRACE_MS).unref();
-      });
-      gone
+      users
+        .whenEmpty(USERS_GRACE_MS)
         .then(() => releaseStation(s))
         .then(done, (e: Error) => {
           node.warn(`closing the ledger: ${e.message}`);

@@ -10,6 +10,7 @@ import { SetpointSendFilter } from '../core/load/send-filter';
 import type { LoadTuning, Setpoint } from '../core/load/types';
 import { reportConfig } from './lib/config-apply';
 import { onInput, onParsedInput } from './lib/input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import { parseLoadDef } from './load-def';
@@ -44,6 +45,7 @@ export default function (RED: NodeAPI): void {
   RED.nodes.registerType(
     'chargeledger-load',
     function (this: Node, def: NodeDef) {
+      def = migrateDef(def);
       RED.nodes.createNode(this, def);
       const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- closures below need the node
       let cfg: ReturnType<typeof parseLoadDef>;

@@ -11,6 +11,7 @@ import type { LinkState, MeterLinkOptions } from '../adapters/serial/meter-link'
 import { linkOptionsFor, modbusSlaveIds } from '../adapters/serial/port-config';
 import { acquireFeed, closeIdleFeed, releaseFeed } from '../adapters/serial/shared-feeds';
 import { portConfigFromDef } from './meter-port-def';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What a meter node receives from its port. */
@@ -49,6 +50,7 @@ export default function (RED: NodeAPI): void {
   });
 
   RED.nodes.registerType('chargeledger-meter-port', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as MeterPortNode;
     const cfg = portConfigFromDef(def);

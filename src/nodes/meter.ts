@@ -8,6 +8,7 @@ import { meterStatus } from '../core/health/status-text';
 import type { MeterHealth } from '../core/types';
 import type { LinkState } from '../adapters/serial/meter-link';
 import type { MeterPortNode, MeterPortUser } from './meter-port';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 
@@ -20,6 +21,7 @@ const healthMsg = (h: MeterHealth): NodeMessage => ({ kind: 'health', topic: h.m
 /** Register the meter node. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-meter', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node: Node = this as Node;
     const port = RED.nodes.getNode(String(def.port ?? '')) as MeterPortNode | null;

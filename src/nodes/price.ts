@@ -2,6 +2,7 @@ import { priceSession, TariffError, versionHash, type ReservationInput, type Tar
 import { reportConfig } from './lib/config-apply';
 import { InputRefused, onInput, refusalStatus } from './lib/input';
 import { parseInput } from './lib/parse-input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import type { TariffConfigNode } from './tariff';
@@ -17,6 +18,7 @@ export function unpricedResult(reason: string, cfg: TariffConfig | undefined): {
 /** Registers `chargeledger-price`: adds msg.pricing (revenue, cost, margin) to finished sessions. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-price', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- used in callbacks
     const tariff = RED.nodes.getNode(String(def.tariff ?? '')) as TariffConfigNode | null;

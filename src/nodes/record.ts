@@ -7,6 +7,7 @@ import type { Session } from '../core/types';
 import { DefReader } from './lib/def-fields';
 import { InputRefused, onInput } from './lib/input';
 import { parseInput } from './lib/parse-input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import type { LedgerConfigNode } from './ledger';
@@ -26,6 +27,7 @@ const DEFAULT_SPILL_MAX_MB = 10;
  */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-record', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node: Node = this as Node;
     const ledger = RED.nodes.getNode(String(def.ledger ?? '')) as Ledger | null;

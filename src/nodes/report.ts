@@ -4,6 +4,7 @@ import type { RollupLevel, RollupPeriod } from '../core/rollup';
 import { checkTimeZone } from '../core/tariff/validate';
 import { DefReader } from './lib/def-fields';
 import { onInput } from './lib/input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 
@@ -25,6 +26,7 @@ function pick(value: unknown, allowed: string[], fallback: string, what: string)
 /** Registers `chargeledger-report`: emits rollups (per connector/charger/site, day/week/month) on request or on a schedule. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-report', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- used in callbacks
     const ledger = RED.nodes.getNode(String(def.ledger ?? '')) as LedgerRef | null;

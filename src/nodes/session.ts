@@ -1,10 +1,11 @@
 // chargeledger-session: one per charger; turns charger events and meter readings into sessions.
 import { randomBytes } from 'node:crypto';
-import type { CheckpointStore } from '../adapters/ports';
 import { ChargerSessions } from '../core/session/charger';
 import type { Now } from '../core/session/machine';
+import { configNode, type LedgerConfigNode } from './lib/config-nodes';
 import { onInput, onParsedInput } from './lib/input';
 import type { InputOf } from './lib/parse-input';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusIdle, statusOk, statusWarn } from './lib/status';
 import { parseSessionDef } from './session-def';
@@ -27,14 +28,15 @@ function serial(): (job: () => Promise<void> | void) => Promise<void> {
 /** Registers `chargeledger-session`. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-session', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the closures below (timer, close) need the node
     const node = this;
-    const ledger = def.ledger ? (RED.nodes.getNode(String(def.ledger)) as (Node & { checkpoints?: CheckpointStore; stationId?: string }) | null) : null;
+    let ledger: LedgerConfigNode;
     let charger: ChargerSessions;
     let cfg: ReturnType<typeof parseSessionDef>;
     try {
-      if (!ledger?.checkpoints) throw new Error('no chargeledger-ledger config node selected');
+      ledger = configNode<LedgerConfigNode>(RED, def.ledger, 'chargeledger-ledger');
       cfg = parseSessionDef(def, ledger.stationId);
       charger = new ChargerSessions(cfg.session, cfg.connectors, { bootId: BOOT_ID, randomSuffix: () => randomBytes(3).toString('hex') }, cfg.checkpointIntervalMs);
     } catch (e) {
@@ -48,8 +50,7 @@ export default function (RED: NodeAPI): void {
     }
     const store = ledger.checkpoints;
     // Keep the ledger's database open until this node has saved its checkpoints on close.
-    const ledgerUsers = ledger as Partial<{ addUser(id: string): void; removeUser(id: string): void }>;
-    ledgerUsers.addUser?.(node.id);
+    ledger.addUser(node.id);
     const run = serial();
     const tickMs = Number(RED.settings.chargeledgerSessionTickMs ?? 1000);
     let lastUpdateMono = performance.now();
@@ -164,7 +165,7 @@ export default function (RED: NodeAPI): void {
       })
         .catch((e: Error) => node.warn(`saving checkpoints on close: ${e.message}`))
         .finally(() => {
-          ledgerUsers?.removeUser?.(node.id);
+          ledger.removeUser(node.id);
           done();
         });
     });

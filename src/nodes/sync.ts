@@ -7,6 +7,7 @@ import type { Outbox } from '../adapters/ports';
 import { InputRefused, onInput, refusalStatus } from './lib/input';
 import { parseInput } from './lib/parse-input';
 import { parseSyncDef, type SyncNodeConfig } from './sync-def';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import type { UplinkConfigNode } from './uplink';
@@ -21,6 +22,7 @@ interface LedgerLike {
 /** Registers `chargeledger-sync`: drains the ledger's outbox to the backend, removing records only on its ack. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-sync', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as Node;
     const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { readJsonFile, writeJsonFileAtomic } from '../adapters/rollups/json-file';
 import { mergePriceFeed, parsePriceFeed, parseTariffConfig, versionHash, type DynamicPrices, type TariffConfig } from '../core/tariff';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the tariff config node offers the price node. */
@@ -40,6 +41,7 @@ function parseJsonField(text: unknown, what: string): unknown {
 /** Registers `chargeledger-tariff`: sell tariff (OCPI 2.2.1) and buy rates, replaceable from the backend. */
 export default function (RED: NodeAPI): void {
   RED.nodes.registerType('chargeledger-tariff', function (this: Node, def: NodeDef) {
+    def = migrateDef(def);
     RED.nodes.createNode(this, def);
     const node = this as TariffConfigNode;
     node.events = new EventEmitter();

@@ -4,7 +4,9 @@ import { UplinkClient } from '../adapters/mqtt/uplink-client';
 import { ackSignatureCheck, loadAckPublicKeys } from '../adapters/crypto/ack-keys';
 import type { AckSignatureCheck } from '../core/sync/ack-auth';
 import { DEFAULT_PREFIX } from '../core/sync/topics';
+import { Users } from './lib/config-nodes';
 import { DefReader } from './lib/def-fields';
+import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What the uplink config node offers the sync and config-in nodes. */
@@ -55,6 +57,7 @@ export default function (RED: NodeAPI): void {
   RED.nodes.registerType(
     'chargeledger-uplink',
     function (this: Node, def: NodeDef) {
+      def = migrateDef(def);
       RED.nodes.createNode(this, def);
       const node = this as UplinkConfigNode;
       node.stationId = String(def.stationId || 'station-1');
@@ -64,7 +67,7 @@ export default function (RED: NodeAPI): void {
       node.ackKeyProblem = trust.problem;
       if (trust.problem) node.warn(`${trust.problem}; records stay in the outbox until a signed ack arrives`);
       else if (trust.verify === null) node.warn('acks are not authenticated (Ack check: none): any client that may publish on the acks topic can delete records');
-      const users = new Set<string>();
+      const users = new Users<string>();
       let client: UplinkClient | null = null;
 
       node.acquire = (user) => {
@@ -101,8 +104,7 @@ export default function (RED: NodeAPI): void {
       };
 
       node.release = async (user) => {
-        users.delete(user.id);
-        if (users.size === 0) await closeClient();
+        if (users.delete(user.id)) await closeClient();
       };
 
       node.on('close', (_removed: boolean, done: () => void) => {

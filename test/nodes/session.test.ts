@@ -135,7 +135,7 @@ describe('chargeledger-session node', () => {
       const n = nodeRed.getNode(id)! as Any;
       const err = new Promise<Any[]>((resolve) => n.on('call:error', (c: { args: Any[] }) => resolve(c.args)));
       n.receive({ payload: { connectorId: '1', event: 'plug' } });
-      expect(String((await err)[0])).toMatch(id === 'S' ? /no chargeledger-ledger/ : /ratedPowerW/);
+      expect(String((await err)[0])).toMatch(id === 'S' ? /no ledger \(chargeledger-ledger\) selected/ : /ratedPowerW/);
     }
   });
 
@@ -255,13 +255,16 @@ describe('chargeledger-session node', () => {
   it('a checkpoint write that fails does not swallow the finished session; the error is reported', async () => {
     // A test-only config node whose store fails every save (a full or broken disk cannot be caused safely).
     const failingLedger = (RED: Any) =>
-      RED.nodes.registerType('test-failing-ledger', function (this: Any, def: Any) {
+      // It stands in for the ledger under its type: the session node takes only a chargeledger-ledger.
+      RED.nodes.registerType('chargeledger-ledger', function (this: Any, def: Any) {
         RED.nodes.createNode(this, def);
         this.stationId = 'ST1';
+        this.addUser = () => undefined;
+        this.removeUser = () => undefined;
         this.checkpoints = { save: () => Promise.reject(new Error('disk full')), loadAll: async () => [], delete: async () => undefined };
       });
     await nodeRed.load([failingLedger, sessionNode], [
-      { id: 'F', type: 'test-failing-ledger' },
+      { id: 'F', type: 'chargeledger-ledger' },
       { id: 'S', type: 'chargeledger-session', ledger: 'F', chargerId: 'CP1', connectors: CONNECTORS, updateIntervalS: 0, wires: [[], ['SE']] },
       { id: 'SE', type: 'helper' },
     ]);
