@@ -109,7 +109,7 @@ describe('controller killed while EVs charge, checked against the simulator\'s g
       CHARGELEDGER_CHARGER_HOST: '127.0.0.1',
       CHARGELEDGER_CHARGER_PORT: String(ready.controlPort),
       CHARGELEDGER_MQTT_URL: broker.url,
-      CHARGELEDGER_LOG_LEVEL: 'warn',
+      CHARGELEDGER_LOG_LEVEL: 'info',
     };
     const done: string[] = [];
     const startStation = async (): Promise<void> => {
