@@ -1,6 +1,6 @@
 // Benchmark: a backlog of 100,000 signed records in the station's LevelDB outbox drains to a
 // local mosquitto while the reference receiver (`chargeledger receive`, its own process)
-// verifies, fsyncs and acks. Reports records/s (target >= 2,000/s) and the station process's
+// verifies, fsyncs and acks with signed acks, which the station checks. Reports records/s (target >= 2,000/s) and the station process's
 // memory while draining, which must not grow with the backlog.
 'use strict';
 /* global setInterval, clearInterval, __filename */
@@ -19,6 +19,8 @@ const { LevelOutbox } = dist('adapters/store/outbox.js');
 const { SUBLEVELS, seqKey } = dist('adapters/store/layout.js');
 const { UplinkClient } = dist('adapters/mqtt/uplink-client.js');
 const { OutboxPump } = dist('adapters/mqtt/outbox-pump.js');
+const { AckGuard } = dist('adapters/mqtt/ack-guard.js');
+const { ackSignatureCheck, loadAckPublicKeys } = dist('adapters/crypto/ack-keys.js');
 
 const N = Number(process.env.CL_BENCH_SYNC_RECORDS || 100_000);
 const STATION = 'BENCH-1';
@@ -130,7 +132,9 @@ async function station(dir, url) {
   const total = await outbox.size();
   const uplink = new UplinkClient({ brokerUrl: url, stationId: STATION, prefix: 'chargeledger', clientId: 'bench-station', version: 'bench' });
   uplink.setBacklogProvider(() => outbox.size());
-  const pump = new OutboxPump(uplink, outbox, { rate: { ratePerS: 1_000_000, burst: 2000 }, maxInFlight: 2000, batchSize: 500, ackTimeoutMs: 60_000, maxPubackPending: 200 });
+  // As in production: the station takes only acks signed by the backend's key.
+  const ackGuard = new AckGuard({ stationId: STATION, verify: ackSignatureCheck(loadAckPublicKeys(path.join(dir, 'ack-key.pub.pem'))) });
+  const pump = new OutboxPump(uplink, outbox, { ackGuard, rate: { ratePerS: 1_000_000, burst: 2000 }, maxInFlight: 2000, batchSize: 500, ackTimeoutMs: 60_000, maxPubackPending: 200 });
   let left = total;
   pump.on('backlog', (n) => (left = n));
   global.gc();
@@ -165,7 +169,7 @@ async function station(dir, url) {
   await pump.stop();
   await uplink.close();
   await store.close();
-  return { total, drainS, idle: { heapMB: idle.heapUsed / MB, rssMB: idle.rss / MB }, marks, peakHeapMB: peakHeap / MB, peakRssMB: peakRss / MB };
+  return { refused: Object.values(ackGuard.refused).reduce((a, b) => a + b, 0), total, drainS, idle: { heapMB: idle.heapUsed / MB, rssMB: idle.rss / MB }, marks, peakHeapMB: peakHeap / MB, peakRssMB: peakRss / MB };
 }
 
 /** Run the benchmark; resolves to result rows. */
@@ -184,7 +188,7 @@ async function run() {
     const port = await freePort();
     procs.push(await startMosquitto(dir, port));
     const url = `mqtt://127.0.0.1:${port}`;
-    const rx = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'chargeledger.js'), 'receive', '--broker', url, '--pubkey', path.join(dir, 'keys'), '--out', path.join(dir, 'received')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const rx = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'chargeledger.js'), 'receive', '--broker', url, '--pubkey', path.join(dir, 'keys'), '--out', path.join(dir, 'received'), '--ack-key', path.join(dir, 'ack-key.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
     procs.push(rx);
     let rxErr = '';
     rx.stderr.on('data', (d) => (rxErr += String(d)));
@@ -197,6 +201,7 @@ async function run() {
       child.once('exit', (code) => reject(new Error(`station process exited (${code}) without a result`)));
     });
     if (r.total !== N) throw new Error(`outbox held ${r.total}, expected ${N}`);
+    if (r.refused) throw new Error(`the station refused ${r.refused} signed acks`);
     const rows = [{ name: `sync: drain ${N} records to mosquitto, receiver acking`, value: Math.round(N / r.drainS), unit: 'records/s', target: 2000 }];
     rows.push({ name: 'sync: station heap before the drain (after GC)', value: round(r.idle.heapMB), unit: 'MB' });
     // Live heap (after a full GC) and RSS at 10/50/90 % drained: flat if memory does not grow

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ChargerSessions } from '../core/session/charger';
 import type { Now } from '../core/session/machine';
+import type { Session } from '../core/types';
 import { configNode, type LedgerConfigNode } from './lib/config-nodes';
 import { onInput, onParsedInput } from './lib/input';
 import type { InputOf } from './lib/parse-input';
@@ -78,6 +79,7 @@ export default function (RED: NodeAPI): void {
         if (o.session) {
           await save(charger.finishedCheckpoint(o.connectorId, o.session));
           sessions.push({ kind: 'session', topic: o.connectorId, payload: o.session });
+          logRecovery(o.session);
         }
         events.push({ kind: 'session-event', topic: o.connectorId, payload: { type: o.type, session: o.session ?? o.snapshot } });
       }
@@ -90,6 +92,14 @@ export default function (RED: NodeAPI): void {
       out(send, events, sessions);
       showStatus();
       if (saveError) throw saveError;
+    };
+
+    /** What a restart did to a session, for the technician: energy that no driver is billed for is worth a warning. */
+    const logRecovery = (x: Session): void => {
+      const span = `${x.startReading.energyWh}..${x.endReading.energyWh} Wh`;
+      if (x.type === 'unattributed') node.warn(`connector ${x.connectorId}: ${x.energyWh} Wh (${span}) unattributed (${x.unattributed?.reason ?? 'unknown'}): no driver is billed for it`);
+      else if (x.flags.includes('recovered:power_loss')) node.warn(`connector ${x.connectorId}: session ${x.id}${x.idTag ? ` (${x.idTag})` : ''} closed after a restart at ${span}: the charger did not report the same driver still charging`);
+      else if (x.flags.includes('recovered:resumed')) node.log(`connector ${x.connectorId}: session ${x.id} resumed after a restart (${span})`);
     };
 
     const showStatus = (): void => {
@@ -143,9 +153,16 @@ export default function (RED: NodeAPI): void {
           // From the load node: a 0 A setpoint means the station withholds power (held time, not parking).
           charger.handleSetpoint(input.value.connectorId, input.value.currentA, now());
           return;
-        case 'charger-event':
+        case 'charger-event': {
+          const m = charger.connectors.get(input.value.connectorId);
+          const before = m?.state;
           charger.handleEvent(input.value, now());
+          const ev = input.value;
+          if (before === 'recovering' && 'cpState' in ev) {
+            node.log(`connector ${ev.connectorId}: the charger reports ${ev.cpState}${ev.idTag ? ` (${ev.idTag})` : ''}${ev.report ? ' on reconnect' : ''}: the interrupted session ${m?.state === 'recovering' ? 'waits' : m?.session?.flags.includes('recovered:resumed') ? 'resumes' : 'is closed'}`);
+          }
           return;
+        }
       }
     }
 
