@@ -66,7 +66,9 @@ describe('node status helpers', () => {
 
   it('resolve the text with RED._ in the runtime language (Node-RED’s real i18n)', async () => {
     const i18n = await realI18n('de');
-    const red = { _: (k: string, p?: Record<string, unknown>) => i18n._(k, p) };
+    // As Node-RED's per-module RED._ does: a key without a namespace is looked up in the module's own catalog.
+    const redOf = (type: string) => ({ _: (k: string, p?: Record<string, unknown>) => i18n._(`${CATALOG_MODULE}/${type}:${k}`, p) });
+    const red = redOf('chargeledger-sync');
     const { node, sent } = recorder('chargeledger-sync');
     statusWarn(red, node, 'queued', { count: 42 });
     statusOk(red, node, 'synced');
@@ -74,7 +76,10 @@ describe('node status helpers', () => {
       { fill: 'yellow', shape: 'ring', text: 'wartend: 42' },
       { fill: 'green', shape: 'dot', text: 'synchron' },
     ]);
-    expect(statusText(red, 'chargeledger-load', 'site', { currentA: 38, limitA: 50 })).toBe('38/50 A');
+    expect(statusText(redOf('chargeledger-load'), 'chargeledger-load', 'safe.restart')).toBe('sicher: Start');
+    // A helper without RED (the refusal status of lib/input) uses the RED its node type used last.
+    statusFault(undefined, node, 'badInput');
+    expect(sent[2]).toEqual({ fill: 'red', shape: 'ring', text: 'ungültige Eingabe' });
     await realI18n('en-US');
     expect(statusText(red, 'chargeledger-sync', 'queued', { count: 42 })).toBe('queued: 42');
   });

@@ -10,7 +10,7 @@ import type { Node } from './red';
 /** Status texts must stay under 20 characters to fit under a node in the editor. */
 const MAX_STATUS_CHARS = 19;
 
-/** The npm package, which is the namespace prefix of every node's message catalog. */
+/** The npm package: Node-RED registers each node's catalog as namespace `<package>/<type>`. */
 export const CATALOG_MODULE = 'node-red-contrib-chargeledger';
 
 /** Placeholder values of a status text (`__count__` ← `{ count: 42 }`). */
@@ -63,16 +63,21 @@ function interpolate(text: string, params: StatusParams | undefined): string {
   return text.replace(/__(\w+?)__/g, (m, name: string) => (params && name in params ? String(params[name]) : m));
 }
 
+/** The RED of each node type's module, remembered from its status calls (for helpers that have no RED, see lib/input). */
+const redOfType = new Map<string, StatusRED>();
+
 /**
- * The text of status `key` of a node type: RED._ of `<module>/<type>:<type>.status.<key>`; where
- * RED._ cannot translate it (the node test helper's RED._ returns the id unchanged), the en-US
- * catalog shipped in nodes/locales, so a status never shows a raw message id.
+ * The text of status `key` of a node type: RED._ of `<type>.status.<key>`, which the node module's
+ * own RED looks up in that module's catalog (namespace `<module>/<type>`); where RED._ cannot
+ * translate it (the node test helper's RED._ returns the id unchanged), the en-US catalog shipped
+ * in nodes/locales, so a status never shows a raw message id.
  */
 export function statusText(RED: StatusRED | undefined, type: string, key: string, params?: StatusParams): string {
   const local = `${type}.status.${key}`;
-  const id = `${CATALOG_MODULE}/${type}:${local}`;
-  const translated = RED?._ ? RED._(id, params) : undefined;
-  if (translated && translated !== id && translated !== local) return translated;
+  if (RED?._) redOfType.set(type, RED);
+  const red = RED ?? redOfType.get(type);
+  const translated = red?._ ? red._(local, params) : undefined;
+  if (translated && translated !== local && !translated.endsWith(`:${local}`)) return translated;
   const text = fallbackText(type, key);
   return text === undefined ? key : interpolate(text, params);
 }
