@@ -116,9 +116,12 @@ describe('chargeledger-load', () => {
     await act({ payload: { connectorId: '3', event: 'unplug' } });
     await nextBatchAfter(() => ld.receive(reading([6, 6, 6])));
     const lowered = nextBatch();
+    // The status shows the limit in force on the highest phase: the backend's, here lower on L1.
+    const status = nextCall('status', (a) => /^\d+\/\d+ A$/.test(a[0].text ?? '') && a[0].text !== '6/40 A');
     ld.receive({ kind: 'config', topic: 'limits', payload: { version: 1, site: { maxCurrentA: [30, 40, 40] } } });
     const low = byId(await lowered);
     expect(low['1'], JSON.stringify(low)).toMatchObject({ currentA: 30, boundBy: 'site_phase_L1' });
+    expect((await status)[0].text).toBe('6/30 A');
     const err = nextCall('error');
     ld.receive({ kind: 'config', topic: 'limits', payload: { version: 9 } });
     expect(String((await err)[0])).toMatch(/version 9/);
