@@ -48,13 +48,14 @@ async function tryEditor(editorPort: number, lang: string): Promise<Record<strin
     await until(() => js("typeof RED !== 'undefined' && !!RED.nodes && !!RED.nodes.node('ex3_port') && !!RED.nodes.getType('chargeledger-meter-port')"));
     await js("RED.editor.editConfig('', 'chargeledger-meter-port', 'ex3_port')");
     const title = await until(() => js("$('#node-config-lookup-port').length && $('.red-ui-tray-titlebar').last().text()"));
+    const modeAuto = await js("$('#node-config-input-mode option[value=auto]').text()");
     await js("$('#node-config-lookup-port').click()");
     const found = await until(() => js("$('#node-config-port-found').text().match(/\\d/) && $('#node-config-port-found').text()"));
     const list = await js("({ visible: $('#node-config-port-list').is(':visible'), items: $('#node-config-port-list li').map(function () { return $(this).text(); }).get() })");
     const palette = await js("['chargeledger-meter', 'chargeledger-load', 'chargeledger-meter-port', 'chargeledger-uplink', 'chargeledger-ledger', 'chargeledger-tariff'].map(function (t) { return RED.utils.getPaletteLabel(t, RED.nodes.getType(t)); })");
     const icons = await js("['chargeledger-meter', 'chargeledger-session', 'chargeledger-price', 'chargeledger-record', 'chargeledger-sync', 'chargeledger-load'].map(function (t) { return RED.nodes.getType(t).icon; })");
     ws.close();
-    return { title, found, list, palette, icons };
+    return { title, modeAuto, found, list, palette, icons };
   } finally {
     chrome.kill();
   }
@@ -83,6 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(path.join(root, 'dist/src/n
     const en = await tryEditor(editorPort, 'en-US');
     expect(en.title).toContain('meter port');
     expect(en.title).not.toContain('chargeledger-meter-port');
+    expect(en.modeAuto).toBe('as the profile says');
     expect(en.palette).toEqual(['meter', 'load limit', 'meter port', 'uplink', 'ledger', 'tariff']);
     expect(new Set(en.icons).size).toBe(6);
     expect(en.found).toMatch(/port\(s\) found|no serial port found/);
@@ -94,6 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(path.join(root, 'dist/src/n
   it('speaks German to a German browser', { timeout: 90_000 }, async () => {
     const de = await tryEditor(editorPort, 'de');
     expect(de.title).toContain('Zähler-Port');
+    expect(de.modeAuto).toBe('wie das Profil sagt');
     expect(de.palette).toEqual(['Zähler', 'Lastbegrenzung', 'Zähler-Port', 'Uplink', 'Journal', 'Tarif']);
     expect(de.found).toMatch(/Port\(s\) gefunden|kein serieller Port gefunden/);
   });
