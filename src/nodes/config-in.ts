@@ -21,7 +21,7 @@ export default function (RED: NodeAPI): void {
     const node = this as Node;
     const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;
     if (!uplinkNode) {
-      statusFault(node, 'no uplink');
+      statusFault(RED, node, 'noUplink');
       node.error('no uplink configured');
       return;
     }
@@ -35,7 +35,7 @@ export default function (RED: NodeAPI): void {
       store = new ConfigStore(dataDir);
       client = uplinkNode.acquire(node);
     } catch (e) {
-      statusFault(node, 'setup failed');
+      statusFault(RED, node, 'setupFailed');
       node.error(`config-in: ${(e as Error).message}`);
       return;
     }
@@ -44,7 +44,7 @@ export default function (RED: NodeAPI): void {
     try {
       fields.done('chargeledger-config-in');
     } catch (e) {
-      statusFault(node, 'config error');
+      statusFault(RED, node, 'configError');
       node.error((e as Error).message);
       void uplinkNode.release(node);
       return;
@@ -78,19 +78,19 @@ export default function (RED: NodeAPI): void {
       maxBytes,
     });
     listener.on('result', (r: ConfigResult) => {
-      if (r.result === 'accepted') statusOk(node, `${r.config} v${r.version}`);
+      if (r.result === 'accepted') statusOk(RED, node, 'accepted', { config: r.config, version: r.version });
       else {
-        statusWarn(node, `rejected ${r.config}`);
+        statusWarn(RED, node, 'rejected', { config: r.config });
         node.warn(`rejected ${r.config} update${r.version !== null ? ` v${r.version}` : ''}: ${r.reason}`);
       }
     });
     listener.on('error', (e: Error) => node.warn(e.message));
-    const onConnect = (): void => statusOk(node, 'connected');
-    const onOffline = (): void => statusFault(node, 'offline');
+    const onConnect = (): void => statusOk(RED, node, 'connected');
+    const onOffline = (): void => statusFault(RED, node, 'offline');
     client.on('connect', onConnect);
     client.on('offline', onOffline);
     listener.start();
-    statusWarn(node, 'connecting');
+    statusWarn(RED, node, 'connecting');
 
     // After a restart, hand the accepted configurations to the tariff and load nodes again,
     // once the whole flow is running (a message sent earlier could reach no one).

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import { safeCurrentWarning } from '../core/load/config';
-import { LoadController, type FailSafeReason } from '../core/load/controller';
+import { LoadController } from '../core/load/controller';
 import { SetpointSendFilter } from '../core/load/send-filter';
 import type { LoadTuning, Setpoint } from '../core/load/types';
 import { reportConfig } from './lib/config-apply';
@@ -14,14 +14,6 @@ import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 import { parseLoadDef } from './load-def';
-
-const FAIL_SAFE_TEXT: Record<Exclude<FailSafeReason, null>, string> = {
-  restart: 'safe: starting',
-  no_site_reading: 'safe: no reading',
-  site_meter_stale: 'safe: meter stale',
-  site_meter_unhealthy: 'safe: meter fault',
-  site_meter_no_current: 'safe: no currents',
-};
 
 /** Connector states of load nodes being redeployed, by node id: a redeploy is not a restart. */
 const carried = new Map<string, ReturnType<LoadController['exportStates']>>();
@@ -54,7 +46,7 @@ export default function (RED: NodeAPI): void {
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
         node.error(err.message);
-        statusFault(node, 'config error');
+        statusFault(RED, node, 'configError');
         onInput(node, (msg) => {
           reportConfig(msg, node.id, configLabel(node), `not configured: ${err.message}`);
           throw new Error(`not configured: ${err.message}`);
@@ -78,11 +70,9 @@ export default function (RED: NodeAPI): void {
       const toSend = (setpoints: Setpoint[]): Setpoint[] => (filter ? filter.select(setpoints, mono()) : setpoints);
 
       const showStatus = (): void => {
-        if (ctl.failSafeReason) statusWarn(node, `${FAIL_SAFE_TEXT[ctl.failSafeReason]}`);
-        else {
-          const s = ctl.summary();
-          statusOk(node, `${s.evs} EV${s.evs === 1 ? '' : 's'} ${s.totalA.toFixed(1)} A`);
-        }
+        const site = ctl.failSafeReason ? null : ctl.siteLoad(Date.now());
+        if (!site) statusWarn(RED, node, `safe.${ctl.failSafeReason ?? 'no_site_reading'}`);
+        else statusOk(RED, node, 'site', { currentA: Math.round(site.currentA), limitA: Math.floor(site.limitA) });
       };
       const emit = (setpoints: Setpoint[]): void => {
         sendSetpoints((m) => node.send(m), toSend(setpoints));

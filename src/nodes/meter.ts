@@ -4,7 +4,7 @@
 import type { MeterEvent } from '../core/meter/events';
 import { MeterHealthSet } from '../core/health/health-set';
 import type { Clock } from '../core/health/meter-health';
-import { meterStatus } from '../core/health/status-text';
+import { meterStatusKey } from '../core/health/status-text';
 import type { MeterHealth } from '../core/types';
 import type { LinkState } from '../adapters/serial/meter-link';
 import type { MeterPortNode, MeterPortUser } from './meter-port';
@@ -26,7 +26,7 @@ export default function (RED: NodeAPI): void {
     const node: Node = this as Node;
     const port = RED.nodes.getNode(String(def.port ?? '')) as MeterPortNode | null;
     if (!port || typeof port.addUser !== 'function') {
-      statusFault(node, 'no port configured');
+      statusFault(RED, node, 'noPort');
       node.error('no meter port configured: pick or add a chargeledger-meter-port');
       return;
     }
@@ -36,13 +36,13 @@ export default function (RED: NodeAPI): void {
     let timer: NodeJS.Timeout | null = null;
 
     function showStatus(): void {
-      if (port!.configError) return statusFault(node, 'port config error');
+      if (port!.configError) return statusFault(RED, node, 'portConfigError');
       const sum = health.summary();
-      const s = meterStatus({ ...sum, powerW: lastPowerW });
+      const s = meterStatusKey({ ...sum, powerW: lastPowerW });
       // An unchanged status is not re-sent (lib/status), so this may run on every reading.
-      if (s.level === 'ok') statusOk(node, s.text);
-      else if (s.level === 'warn') statusWarn(node, s.text);
-      else statusFault(node, s.text);
+      if (s.level === 'ok') statusOk(RED, node, s.key, s.params);
+      else if (s.level === 'warn') statusWarn(RED, node, s.key, s.params);
+      else statusFault(RED, node, s.key, s.params);
     }
 
     // One pending timer at most: it fires at the earliest moment a meter could go stale and
@@ -86,7 +86,7 @@ export default function (RED: NodeAPI): void {
       },
     };
 
-    statusWarn(node, port.configError ? 'port config error' : 'connecting');
+    statusWarn(RED, node, port.configError ? 'portConfigError' : 'connecting');
     port.addUser(user);
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -23,9 +23,9 @@ export default function (RED: NodeAPI): void {
     const node: Node = this; // eslint-disable-line @typescript-eslint/no-this-alias -- used in callbacks
     const tariff = RED.nodes.getNode(String(def.tariff ?? '')) as TariffConfigNode | null;
     const now = (): number => Date.now();
-    if (!tariff) statusFault(node, 'no tariff');
-    else if (tariff.failure || !tariff.config) statusFault(node, 'tariff invalid');
-    else statusIdle(node, `tariff ${tariff.config.sell.id}`);
+    if (!tariff) statusFault(RED, node, 'noTariff');
+    else if (tariff.failure || !tariff.config) statusFault(RED, node, 'tariffInvalid');
+    else statusIdle(RED, node, 'tariff', { id: tariff.config.sell.id });
 
     onInput(node, async (msg: NodeMessage, send) => {
       if (!tariff) {
@@ -34,7 +34,7 @@ export default function (RED: NodeAPI): void {
       }
       if (msg.topic === 'prices' && msg.kind === undefined) {
         const feed = tariff.setPrices(msg.payload, now());
-        statusOk(node, `prices: ${feed.entries.length}`);
+        statusOk(RED, node, 'prices', { count: feed.entries.length });
         return;
       }
       const parsed = parseInput(msg, ['config', 'session']);
@@ -55,11 +55,11 @@ export default function (RED: NodeAPI): void {
         }
         const v = tariff.config?.version;
         if (applied) {
-          statusOk(node, `tariff v${v}`);
+          statusOk(RED, node, 'tariffVersion', { version: v });
           reportConfig(msg, node.id, label);
         } else {
           const why = `tariff version ${String(config.payload.version)} is not newer than version ${v} in force`;
-          statusWarn(node, `kept tariff v${v}`);
+          statusWarn(RED, node, 'keptTariff', { version: v });
           reportConfig(msg, node.id, label, why);
           if (!msg.stored) node.warn(`ignored config/tariffs: ${why}`);
         }
@@ -77,9 +77,9 @@ export default function (RED: NodeAPI): void {
           const pricing = priceSession(session, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff.dynamic, nowMs: now(), reservation });
           msg.pricing = pricing;
           send(msg);
-          if (pricing.unattributed) statusWarn(node, 'unattributed: 0');
-          else if (pricing.cost?.dynamicFallback) statusWarn(node, `${pricing.revenue.total.inclVat} fallback`);
-          else statusOk(node, `${pricing.revenue.total.inclVat} ${pricing.currency}`);
+          if (pricing.unattributed) statusWarn(RED, node, 'unattributed');
+          else if (pricing.cost?.dynamicFallback) statusWarn(RED, node, 'fallback', { total: pricing.revenue.total.inclVat });
+          else statusOk(RED, node, 'priced', { total: pricing.revenue.total.inclVat, currency: pricing.currency });
           return;
         } catch (e) {
           failure = (e as Error).message;
@@ -88,11 +88,11 @@ export default function (RED: NodeAPI): void {
       msg.payload = { ...session, flags: session.flags.includes('pricing_failed') ? session.flags : [...session.flags, 'pricing_failed'] };
       msg.pricing = unpricedResult(failure, cfg);
       send(msg);
-      statusFault(node, 'unpriced: see log');
+      statusFault(RED, node, 'unpriced');
       throw new UnpricedError(`session ${session.id} recorded unpriced (flag pricing_failed): ${failure}`);
     }, (err) => {
-      if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
-      else if (!(err instanceof UnpricedError)) statusFault(node, 'error');
+      if (err instanceof InputRefused) statusFault(RED, node, ...refusalStatus(err.message));
+      else if (!(err instanceof UnpricedError)) statusFault(RED, node, 'error');
     });
   });
 }

@@ -54,12 +54,12 @@ export default function (RED: NodeAPI): void {
       ledger.heldCount = [...ledger.heldByNode.values()].reduce((a, n) => a + n, 0);
     };
 
-    if (!ledger) statusFault(node, 'no ledger');
-    else if (ledger.failure) statusFault(node, 'ledger failed');
-    else statusIdle(node, 'ready');
+    if (!ledger) statusFault(RED, node, 'noLedger');
+    else if (ledger.failure) statusFault(RED, node, 'ledgerFailed');
+    else statusIdle(RED, node, 'ready');
 
     const emit = (record: LedgerRecord, duplicate: boolean, msgid?: string): void => {
-      statusOk(node, duplicate ? `seq ${record.seq} (dup)` : `seq ${record.seq}`);
+      statusOk(RED, node, duplicate ? 'seqDuplicate' : 'seq', { seq: record.seq });
       const out: NodeMessage = { kind: 'record', topic: record.stationId, payload: record };
       if (msgid) out._msgid = msgid;
       if (duplicate) out.duplicate = true;
@@ -67,7 +67,7 @@ export default function (RED: NodeAPI): void {
     };
 
     let lastWhy = 'store error';
-    const heldStatus = (): void => statusFault(node, `held: ${held.length}, ${lastWhy}`);
+    const heldStatus = (): void => statusFault(RED, node, lastWhy === 'disk full' ? 'heldDiskFull' : 'heldStoreError', { count: held.length });
     const alarm = (err: LedgerWriteError): void => {
       lastWhy = err.diskFull ? 'disk full' : 'store error';
       heldStatus();
@@ -220,7 +220,7 @@ export default function (RED: NodeAPI): void {
       }
       if (retryTimer) clearTimeout(retryTimer);
       if (held.length > 0) node.warn(`${held.length} finished sessions were not recorded${spill ? ` (spilled to ${spill.file}, read back on start)` : '; the session node re-emits those still checkpointed'}`);
-      statusWarn(node, 'stopped');
+      statusWarn(RED, node, 'stopped');
       done();
     });
   });

@@ -49,8 +49,8 @@ export default function (RED: NodeAPI): void {
       return rollups;
     };
     const ready = start();
-    ready.then(() => statusOk(node, 'ready'), (e: Error) => {
-      statusFault(node, 'no ledger');
+    ready.then(() => statusOk(RED, node, 'ready'), (e: Error) => {
+      statusFault(RED, node, 'noLedger');
       node.error(`rollups unavailable: ${e.message}`);
     });
 
@@ -60,23 +60,23 @@ export default function (RED: NodeAPI): void {
       const level = pick(opts.by, LEVELS, by, 'msg.payload.by') as RollupLevel;
       const per = pick(opts.period, PERIODS, period, 'msg.payload.period') as RollupPeriod;
       if (opts.rebuild === true) {
-        statusWarn(node, 'rebuilding');
+        statusWarn(RED, node, 'rebuilding');
         const n = await r.rebuild({ force: opts.force === true });
         node.log(`rollups rebuilt from ${n} records`);
       }
       const rows = r.rows(level, per);
       const flagged = rows.filter((x) => (x.flags ?? []).length > 0).length;
       send({ ...msg, kind: 'rollups', topic: `rollups/${level}/${per}`, payload: rows, timezone: tz });
-      if (flagged > 0) statusWarn(node, `${flagged} underperf.`);
-      else statusOk(node, `${rows.length} rows`);
+      if (flagged > 0) statusWarn(RED, node, 'underperforming', { count: flagged });
+      else statusOk(RED, node, 'rows', { count: rows.length });
     };
 
-    onInput(node, (msg, send) => emit(msg, send as (m: NodeMessage) => void), () => statusFault(node, 'error'));
+    onInput(node, (msg, send) => emit(msg, send as (m: NodeMessage) => void), () => statusFault(RED, node, 'error'));
 
     // Scheduled reports go through the same path as requests (and land in Catch on failure).
     const timer = intervalS > 0 ? setInterval(() => {
       emit({}, (m) => node.send(m)).catch((e: Error) => {
-        statusFault(node, 'error');
+        statusFault(RED, node, 'error');
         node.error(e);
       });
     }, intervalS * 1000) : undefined;

@@ -42,7 +42,7 @@ export default function (RED: NodeAPI): void {
       charger = new ChargerSessions(cfg.session, cfg.connectors, { bootId: BOOT_ID, randomSuffix: () => randomBytes(3).toString('hex') }, cfg.checkpointIntervalMs);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      statusFault(node, 'config error');
+      statusFault(RED, node, 'configError');
       node.error(`chargeledger-session: ${err.message}`);
       onInput(node, () => {
         throw err;
@@ -103,22 +103,22 @@ export default function (RED: NodeAPI): void {
     };
 
     const showStatus = (): void => {
-      if (failed) return statusFault(node, failed);
+      if (failed) return statusFault(RED, node, 'checkpointsFailed');
       const machines = [...charger.connectors.values()];
       const charging = machines.filter((m) => m.state === 'charging');
       const stale = machines.some((m) => m.session && m.meterHealth !== 'ok');
       const open = machines.filter((m) => m.session).length;
       const kW = charging.reduce((a, m) => a + (m.session?.powerW ?? 0), 0) / 1000;
-      if (machines.some((m) => m.state === 'recovering')) return statusWarn(node, 'recovering');
-      if (stale) return statusWarn(node, `${open} open, meter ${machines.find((m) => m.session && m.meterHealth !== 'ok')!.meterHealth}`);
-      if (charging.length) return statusOk(node, `${charging.length} charging ${kW.toFixed(1)} kW`);
-      if (open) return statusOk(node, `${open} open`);
-      statusIdle(node, 'idle');
+      if (machines.some((m) => m.state === 'recovering')) return statusWarn(RED, node, 'recovering');
+      if (stale) return statusWarn(RED, node, `openMeter.${machines.find((m) => m.session && m.meterHealth !== 'ok')!.meterHealth}`, { count: open });
+      if (charging.length) return statusOk(RED, node, 'charging', { count: charging.length, kW: kW.toFixed(1) });
+      if (open) return statusOk(RED, node, 'open', { count: open });
+      statusIdle(RED, node, 'idle');
     };
 
     // Recovery first: every input waits behind it in the same queue.
     const recovered = run(async () => {
-      statusWarn(node, 'recovering');
+      statusWarn(RED, node, 'recovering');
       const report = charger.recover(await store.loadAll());
       for (const i of report.ignored) node.warn(`checkpoint ${i.sessionId} ignored: ${i.error}`);
       if (report.restored.length) node.log(`recovered open sessions: ${report.restored.join(', ')}`);
@@ -129,7 +129,7 @@ export default function (RED: NodeAPI): void {
     }).catch((e: Error) => {
       failed = 'checkpoints failed';
       node.error(`chargeledger-session: loading checkpoints failed: ${e.message}`);
-      statusFault(node, failed);
+      statusFault(RED, node, 'checkpointsFailed');
     });
 
     onParsedInput(node, ['reading', 'health', 'setpoint', 'charger-event'], (input, msg, send) =>

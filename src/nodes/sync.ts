@@ -28,7 +28,7 @@ export default function (RED: NodeAPI): void {
     const uplinkNode = RED.nodes.getNode(String(def.uplink)) as UplinkConfigNode | null;
     const ledger = RED.nodes.getNode(String(def.ledger)) as (Node & LedgerLike) | null;
     if (!uplinkNode || !ledger?.outbox) {
-      statusFault(node, !uplinkNode ? 'no uplink' : 'no ledger');
+      statusFault(RED, node, !uplinkNode ? 'noUplink' : 'noLedger');
       node.error(!uplinkNode ? 'no uplink configured' : 'no ledger configured (a chargeledger-ledger node provides the outbox)');
       onInput(node, () => {
         throw new Error('sync node is not configured');
@@ -39,7 +39,7 @@ export default function (RED: NodeAPI): void {
     try {
       cfg = parseSyncDef(def);
     } catch (e) {
-      statusFault(node, 'config error');
+      statusFault(RED, node, 'configError');
       node.error((e as Error).message);
       onInput(node, () => {
         throw e as Error;
@@ -51,7 +51,7 @@ export default function (RED: NodeAPI): void {
     try {
       client = uplinkNode.acquire(node);
     } catch (e) {
-      statusFault(node, 'uplink error');
+      statusFault(RED, node, 'uplinkError');
       node.error(`uplink: ${(e as Error).message}`);
       onInput(node, () => {
         throw e as Error;
@@ -73,10 +73,10 @@ export default function (RED: NodeAPI): void {
 
     let backlog = 0;
     const show = (): void => {
-      if (!client.connected) statusFault(node, backlog > 0 ? `offline (${backlog})` : 'offline');
-      else if (uplinkNode.ackKeyProblem) statusFault(node, backlog > 0 ? `no ack key (${backlog})` : 'no ack key');
-      else if (backlog > 0) statusWarn(node, `queued: ${backlog}`);
-      else statusOk(node, 'synced');
+      if (!client.connected) statusFault(RED, node, backlog > 0 ? 'offlineQueued' : 'offline', { count: backlog });
+      else if (uplinkNode.ackKeyProblem) statusFault(RED, node, backlog > 0 ? 'noAckKeyQueued' : 'noAckKey', { count: backlog });
+      else if (backlog > 0) statusWarn(RED, node, 'queued', { count: backlog });
+      else statusOk(RED, node, 'synced');
     };
     const refresh = (): void => {
       outbox.size().then(
@@ -84,7 +84,7 @@ export default function (RED: NodeAPI): void {
           backlog = n;
           show();
         },
-        (e: Error) => statusFault(node, `outbox: ${e.message}`),
+        (e: Error) => statusFault(RED, node, 'outboxError', { error: e.message }),
       );
     };
     const onAppended = (): void => {
@@ -133,7 +133,7 @@ export default function (RED: NodeAPI): void {
         }
       },
       (err) => {
-        if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
+        if (err instanceof InputRefused) statusFault(RED, node, ...refusalStatus(err.message));
       },
     );
 

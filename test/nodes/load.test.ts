@@ -62,14 +62,15 @@ describe('chargeledger-load', () => {
     const still = byId(await act({ kind: 'event', payload: { connectorId: '3', event: 'unplug' } }));
     expect(still['3']).toMatchObject({ currentA: 6, boundBy: 'fail_safe' });
     const batch = nextBatch();
-    const status = nextCall('status', (a) => /EVs/.test(a[0].text ?? ''));
+    const status = nextCall('status', (a) => /^\d+\/\d+ A$/.test(a[0].text ?? ''));
     // Building 4 A on every phase plus the two EVs at the safe current.
-    ld.receive(reading([16, 16, 4]));
+    ld.receive(reading([16, 17, 4]));
     const sp = byId(await batch);
-    expect(sp['1']).toMatchObject({ currentA: 20, boundBy: 'site_phase_L1', phases: 3 });
+    expect(sp['1']).toMatchObject({ currentA: 19, boundBy: 'site_phase_L2', phases: 3 });
     expect(sp['2']).toMatchObject({ currentA: 16, boundBy: 'connector_max' });
     expect(sp['3']).toMatchObject({ currentA: 0, boundBy: 'ev_draw', phases: 1 });
-    expect((await status)[0]).toMatchObject({ fill: 'green', shape: 'dot', text: '2 EVs 36.0 A' });
+    // What a technician checks: the highest phase current (L2) against that phase's limit.
+    expect((await status)[0]).toMatchObject({ fill: 'green', shape: 'dot', text: '17/40 A' });
     const all = (await nextBatchAfter(() => ld.receive(reading([24, 20, 4]))));
     expect(all.every((m) => m.kind === 'setpoint')).toBe(true);
   });
@@ -115,9 +116,12 @@ describe('chargeledger-load', () => {
     await act({ payload: { connectorId: '3', event: 'unplug' } });
     await nextBatchAfter(() => ld.receive(reading([6, 6, 6])));
     const lowered = nextBatch();
+    // The status shows the limit in force on the highest phase: the backend's, here lower on L1.
+    const status = nextCall('status', (a) => /^\d+\/\d+ A$/.test(a[0].text ?? '') && a[0].text !== '6/40 A');
     ld.receive({ kind: 'config', topic: 'limits', payload: { version: 1, site: { maxCurrentA: [30, 40, 40] } } });
     const low = byId(await lowered);
     expect(low['1'], JSON.stringify(low)).toMatchObject({ currentA: 30, boundBy: 'site_phase_L1' });
+    expect((await status)[0].text).toBe('6/30 A');
     const err = nextCall('error');
     ld.receive({ kind: 'config', topic: 'limits', payload: { version: 9 } });
     expect(String((await err)[0])).toMatch(/version 9/);

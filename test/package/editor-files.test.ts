@@ -1,5 +1,6 @@
 // The editor files of every node: form and palette labels from the node's message catalog,
-// help from its locale file (Node-RED's i18n layout: nodes/locales/<lang>/<type>.json and .html).
+// help from its locale file (Node-RED's i18n layout: nodes/locales/<lang>/<type>.json and .html),
+// in every shipped language; status texts from the catalog's `status` section (used by the runtime).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(__dirname, '../..');
 const types = Object.keys((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
 const read = (rel: string) => readFileSync(path.join(root, rel), 'utf8');
+/** The shipped languages: en-US (Node-RED's fallback) and de. */
+const langs = ['en-US', 'de'];
 
 /** Look a dotted key up in a catalog object. */
 function lookup(catalog: unknown, key: string): unknown {
@@ -23,28 +26,33 @@ describe.each(types)('editor files of %s', (type) => {
   const html = read(`nodes/${type}.html`);
   const catalog = JSON.parse(read(`nodes/locales/en-US/${type}.json`)) as unknown;
 
-  it('has its help in locales/en-US, not in the node file', () => {
+  it.each(langs)('has its help in locales/%s, not in the node file', (lang) => {
     expect(html).not.toContain('data-help-name');
-    const help = read(`nodes/locales/en-US/${type}.html`);
+    const help = read(`nodes/locales/${lang}/${type}.html`);
     expect(help).toMatch(new RegExp(`^<script type="text/html" data-help-name="${type}">`));
     expect(help.trim().endsWith('</script>')).toBe(true);
   });
 
+  it.each(langs)('has every catalog text of en-US in %s, and no other', (lang) => {
+    expect(leaves(JSON.parse(read(`nodes/locales/${lang}/${type}.json`))).sort()).toEqual(leaves(catalog).sort());
+  });
+
   it('takes every label from its catalog, and every catalog text is used', () => {
-    const used = [...html.matchAll(/data-i18n="([^"]+)"/g), ...html.matchAll(/this\._\('([^']+)'\)/g)].map((m) => m[1]);
+    const used = [...html.matchAll(/data-i18n="(?:\[\w+\])?([^"]+)"/g), ...html.matchAll(/(?:this|node)\._\('([^']+)'/g)].map((m) => m[1]);
     expect(used.length).toBeGreaterThan(0);
     for (const key of used) expect(typeof lookup(catalog, key), key).toBe('string');
-    expect(leaves(catalog).sort()).toEqual([...new Set(used)].sort());
+    // The status section is used by the runtime (src/nodes/lib/status.ts), not by the editor.
+    expect(leaves(catalog).filter((k) => !k.startsWith(`${type}.status.`)).sort()).toEqual([...new Set(used)].sort());
     // No form label left with hard-coded text.
     expect(html.match(/<label[^>]*>(?:\s*<i [^>]*><\/i>)?\s*[A-Za-z][^<]*<\/label>/g)).toBeNull();
   });
 });
 
 describe('locales folder', () => {
-  it('holds a catalog and a help file per node', () => {
+  it.each(langs)('holds a catalog and a help file per node in %s', (lang) => {
     for (const t of types) {
-      expect(existsSync(path.join(root, `nodes/locales/en-US/${t}.json`))).toBe(true);
-      expect(existsSync(path.join(root, `nodes/locales/en-US/${t}.html`))).toBe(true);
+      expect(existsSync(path.join(root, `nodes/locales/${lang}/${t}.json`)), `${lang}/${t}.json`).toBe(true);
+      expect(existsSync(path.join(root, `nodes/locales/${lang}/${t}.html`)), `${lang}/${t}.html`).toBe(true);
     }
   });
 });

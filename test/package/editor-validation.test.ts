@@ -70,3 +70,10 @@ describe('editor validation of the shipped flows', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('the load node in the shipped flows', () => {
+  it.each(files.map((f) => [path.relative(root, f), f]))('%s: sets "send", so the editor shows it instead of an empty choice', (_name, file) => {
+    const flow = JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
+    for (const node of flow.filter((n) => n.type === 'chargeledger-load')) expect(node.send, String(node.id)).toMatch(/^(all|changes)$/);
+  });
+});

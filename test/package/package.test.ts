@@ -28,7 +28,7 @@ describe('the npm package', () => {
   it('packs what a controller needs and no tests, fixtures, sources or maps', { timeout: 120_000 }, () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/chargeledger.js', 'runtime/start.js', 'flows/charger.json', 'nodes/icons/chargeledger.svg', 'nodes/locales/en-US/chargeledger-meter.json', 'nodes/locales/en-US/chargeledger-meter.html', 'dist/src/cli/main.js']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/chargeledger.js', 'runtime/start.js', 'flows/charger.json', 'nodes/icons/chargeledger-meter.svg', 'nodes/locales/de/chargeledger-meter.html', 'LICENSE', 'nodes/locales/en-US/chargeledger-meter.json', 'nodes/locales/en-US/chargeledger-meter.html', 'dist/src/cli/main.js']));
     expect(files.filter((f) => /^(test|bench|src|\.ci)\//.test(f) || /fixtures|\.map$|\.test\.|\.ts$/.test(f))).toEqual([]);
   });
 });

@@ -51,3 +51,25 @@ export function meterStatus(s: StatusInput): { level: StatusLevel; text: string 
       return s.connected ? { level: 'warn', text: 'waiting for data' } : { level: 'fault', text: 'disconnected' };
   }
 }
+
+/**
+ * The same status as a message key of the meter node's catalog (`chargeledger-meter.status.<key>`)
+ * with its figures, so the node can show it in the runtime's language.
+ */
+export function meterStatusKey(s: StatusInput): { level: StatusLevel; key: string; params?: Record<string, string | number> } {
+  switch (s.state) {
+    case 'ok':
+      if ((s.meters ?? 1) > 1) return { level: 'ok', key: 'okMeters', params: { count: s.meters ?? 1 } };
+      return s.powerW === undefined ? { level: 'ok', key: 'ok' } : { level: 'ok', key: 'okPower', params: { kW: (s.powerW / 1000).toFixed(1) } };
+    case 'stale': {
+      const meter = (s.meters ?? 1) > 1 && s.meterId ? s.meterId : null;
+      if (s.lastGoodAgeMs === null) return meter ? { level: 'warn', key: 'staleMeterNoData', params: { meter } } : { level: 'warn', key: 'staleNoData' };
+      const age = formatAge(s.lastGoodAgeMs);
+      return meter ? { level: 'warn', key: 'staleMeter', params: { meter, age } } : { level: 'warn', key: 'stale', params: { age } };
+    }
+    case 'corrupt':
+      return s.lastError ? { level: 'fault', key: 'corruptReason', params: { reason: s.lastError } } : { level: 'fault', key: 'corrupt' };
+    default:
+      return s.connected ? { level: 'warn', key: 'waiting' } : { level: 'fault', key: 'disconnected' };
+  }
+}

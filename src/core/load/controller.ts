@@ -240,6 +240,15 @@ export class LoadController {
   }
 
   /** EVs with a non-zero setpoint and the sum of their setpoints, A (for the node status). */
+  /** The site's highest phase current (A) and that phase's limit now (A), or null without a usable reading. */
+  siteLoad(wallMs: number): { phase: 1 | 2 | 3; currentA: number; limitA: number } | null {
+    const a = this.site?.currentA;
+    if (!a || a.length < 3 || a.slice(0, 3).some((x) => typeof x !== 'number' || !Number.isFinite(x))) return null;
+    const cur = a.slice(0, 3) as number[];
+    const p = cur.indexOf(Math.max(...cur));
+    return { phase: (p + 1) as 1 | 2 | 3, currentA: cur[p], limitA: effectiveLimit(this.config.site, this.limits, wallMs).maxCurrentA[p] };
+  }
+
   summary(): { evs: number; totalA: number } {
     let evs = 0;
     let da = 0;

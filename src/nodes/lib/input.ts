@@ -47,17 +47,20 @@ export function onParsedInput<K extends InputKind>(node: Node, accepts: readonly
       return handler(r.value, msg, send);
     },
     (err, msg) => {
-      if (err instanceof InputRefused) statusFault(node, refusalStatus(err.message));
+      if (err instanceof InputRefused) statusFault(undefined, node, ...refusalStatus(err.message));
       else onError?.(err, msg);
     },
   );
 }
 
-/** A short status for a refused message: "bad reading: seq", "bad event: cpState", or "bad input". */
-export function refusalStatus(reason: string): string {
+/**
+ * The status for a refused message, as [key, params] of the node's catalog: "bad reading: seq",
+ * "bad event: cpState" (key `refused`), or "bad input" (key `badInput`).
+ */
+export function refusalStatus(reason: string): [string, Record<string, string>?] {
   const m = /^([a-z -]+): (?:payload\.)?([A-Za-z0-9_.[\]]+)/.exec(reason);
-  if (!m || m[1] === 'unrecognised message') return 'bad input';
-  return `bad ${m[1] === 'charger event' ? 'event' : m[1]}: ${m[2]}`;
+  if (!m || m[1] === 'unrecognised message') return ['badInput'];
+  return ['refused', { what: m[1] === 'charger event' ? 'event' : m[1], field: m[2] }];
 }
 
 /** A message that did not parse: the reason is for the user. */

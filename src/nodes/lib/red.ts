@@ -61,6 +61,8 @@ export interface NodeAPI {
   util: { evaluateNodeProperty(value: unknown, type: string, node: Node, msg: NodeMessage): unknown };
   log: { info(msg: string): void; warn(msg: string): void; error(msg: string): void };
   version?(): string;
+  /** Node-RED's translator: a message id (`<module>/<set>:<key>` or a key of this module's catalog) and its params. */
+  _?(key: string, params?: Record<string, unknown>): string;
 }
 
 /** The default export that Node-RED calls with RED. */
