@@ -30,6 +30,23 @@ export default function (RED: NodeAPI): void {
     else if (tariff.failure || !tariff.config) statusFault(node, 'tariff invalid');
     else statusIdle(node, `tariff ${tariff.config.sell.id}`);
 
+    /**
+     * "Cost so far": an 'updated' session event carries `session.soFar`, the open session as if it
+     * ended at its last reading; it is priced exactly as a finished session and sent on with
+     * msg.pricing (kind stays 'session-event', so a record node never takes it for a finished one).
+     * Other session events are ignored: only an open session has a cost so far.
+     */
+    const priceSoFar = (msg: NodeMessage, send: (m: NodeMessage) => void): void => {
+      const ev = msg.payload as { type?: unknown; session?: { soFar?: unknown } } | undefined;
+      if (!ev || ev.type !== 'updated') return;
+      const soFar = ev.session?.soFar;
+      if (!isSession(soFar)) throw new TariffError("session-event 'updated' has no session.soFar to price (a session node of this version sends it)");
+      const cfg = tariff!.config;
+      if (!cfg) throw new TariffError(`tariff configuration invalid: ${tariff!.failure?.message ?? 'none'}`);
+      msg.pricing = priceSession(soFar, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff!.dynamic, nowMs: now() });
+      send(msg);
+    };
+
     onInput(node, async (msg: NodeMessage, send) => {
       if (!tariff) {
         reportConfig(msg, node.id, `chargeledger-price ${node.id}`, 'no chargeledger-tariff config node selected');
@@ -62,7 +79,8 @@ export default function (RED: NodeAPI): void {
         statusOk(node, `prices: ${feed.entries.length}`);
         return;
       }
-      if (msg.kind !== 'session') throw new Error(`expected msg.kind 'session', 'config' or topic 'prices', got ${JSON.stringify(msg.kind)}`);
+      if (msg.kind === 'session-event') return priceSoFar(msg, send);
+      if (msg.kind !== 'session') throw new Error(`expected msg.kind 'session', 'session-event', 'config' or topic 'prices', got ${JSON.stringify(msg.kind)}`);
       if (!isSession(msg.payload)) throw new TariffError('msg.payload is not a finished session (needs id, startTime, endTime)');
       const cfg = tariff.config;
       const reservation = msg.reservation === undefined ? undefined : (msg.reservation as ReservationInput);

@@ -23,7 +23,7 @@ function num(v: unknown, fallback: number): number {
 /** Parse the node definition; throws with a message naming the bad property. `stationId` falls back to the ledger's. */
 export function parseSessionDef(def: NodeDef, ledgerStationId?: string): SessionNodeConfig {
   const connectors = validateConnectors(typeof def.connectors === 'string' ? JSON.parse(def.connectors || '[]') : def.connectors);
-  const updateIntervalMs = num(def.updateIntervalS, 10) * 1000;
+  const updateIntervalMs = num(def.updateIntervalS, 5) * 1000;
   const checkpointIntervalMs = num(def.checkpointIntervalS, DEFAULT_CHECKPOINT_INTERVAL_MS / 1000) * 1000;
   if (updateIntervalMs < 0) throw new Error('updateIntervalS must be ≥ 0');
   if (checkpointIntervalMs < 1000) throw new Error('checkpointIntervalS must be ≥ 1');

@@ -54,6 +54,8 @@ export default function (RED: NodeAPI): void {
     const run = serial();
     const tickMs = Number(RED.settings.chargeledgerSessionTickMs ?? 1000);
     let lastUpdateMono = performance.now();
+    // Why: 'updated' events carry figures that only a reading changes; without one (a stale meter) there is nothing new to say.
+    let readingSinceUpdate = false;
     let failed: string | null = null;
 
     const out = (send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, events: NodeMessage[], sessions: NodeMessage[]): void => {
@@ -83,9 +85,10 @@ export default function (RED: NodeAPI): void {
       }
       const t = now();
       for (const w of charger.checkpointsDue(t, t.wallMs)) await save(w);
-      if (cfg.updateIntervalMs > 0 && t.monoMs - lastUpdateMono >= cfg.updateIntervalMs) {
+      if (cfg.updateIntervalMs > 0 && readingSinceUpdate && t.monoMs - lastUpdateMono >= cfg.updateIntervalMs) {
         lastUpdateMono = t.monoMs;
-        for (const s of charger.snapshots()) events.push({ kind: 'session-event', topic: s.connectorId, payload: { type: 'updated', session: s } });
+        readingSinceUpdate = false;
+        for (const s of charger.updates()) events.push({ kind: 'session-event', topic: s.connectorId, payload: { type: 'updated', session: s } });
       }
       out(send, events, sessions);
       showStatus();
@@ -135,6 +138,7 @@ export default function (RED: NodeAPI): void {
       if (msg.kind === 'reading') {
         if (!p || typeof p !== 'object') throw new Error('reading: payload must be a MeterReading object');
         charger.handleReading(String(msg.topic ?? p.meterId), p as unknown as MeterReading);
+        readingSinceUpdate = true;
       } else if (msg.kind === 'health') {
         if (!p || typeof p !== 'object' || typeof p.state !== 'string') throw new Error('health: payload must be a MeterHealth object');
         charger.handleHealth(String(msg.topic ?? p.meterId), p as unknown as MeterHealth, now());
