@@ -39,4 +39,6 @@ module.exports = {
   // Tuning knobs for ChargeLedger nodes: technicians should not need to touch these.
   chargeledgerDataDir: dataDir,
   exportGlobalContextKeys: false,
+  // Benchmarks only (bench/dashboard.js): the runtime without FlowFuse Dashboard 2 loaded at all.
+  ...(process.env.CHARGELEDGER_BENCH_NO_DASHBOARD === '1' ? { nodesExcludes: ['node-red-dashboard'] } : {}),
 };
