@@ -119,6 +119,19 @@ describe.skipIf(!hasChromium)('operator page in a browser', () => {
     await page.screenshot({ path: path.join(shots, 'charge-points.png'), fullPage: true });
   }, 150000);
 
+  it('shows the stored sessions again after a restart', async () => {
+    const { rec } = records.find((r) => r.rec.pricing?.revenue)!;
+    const { code } = await rt.stop();
+    expect(code).toBe(0);
+    rt = await startRuntime({ CHARGELEDGER_OPERATOR_PASSWORD: OPERATOR.password }, rt.dataDir);
+    base = `http://127.0.0.1:${rt.editorPort}`;
+    await waitFor(async () => (await fetch(`${base}/dashboard`).catch(() => null))?.status === 401, 20000, 200);
+    await page.goto(`${base}/dashboard/sessions`);
+    const row = page.locator(`tr[data-session="${rec.id}"]`);
+    await row.waitFor({ timeout: 20000 });
+    expect(await row.locator('.cl-margin').textContent()).toBe(rec.pricing.margin);
+  }, 60000);
+
   it('does not let the operator open the editor, and its failed logins never lock out admin', async () => {
     const basic = { authorization: `Basic ${Buffer.from(`${OPERATOR.username}:${OPERATOR.password}`).toString('base64')}` };
     expect((await fetch(`${base}/flows`, { headers: basic })).status).toBe(401);
