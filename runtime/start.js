@@ -9,7 +9,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const { ensureAdminPassword } = require('./auth');
+const { ensureAdminPassword, ensureOperatorPassword } = require('./auth');
 const { startEmbeddedBroker } = require('./broker');
 
 const root = path.resolve(__dirname, '..');
@@ -125,6 +125,8 @@ async function main() {
     log(`editor login: admin / ${password.generated}`);
     log('this password is shown once; only its hash is stored. Set CHARGELEDGER_ADMIN_PASSWORD to choose one.');
   }
+  const operator = ensureOperatorPassword(dataDir, env);
+  if (operator.generated) log(`operator page http://${env.CHARGELEDGER_HOST || '127.0.0.1'}:${env.CHARGELEDGER_PORT}/dashboard login: operator / ${operator.generated} (shown once; set CHARGELEDGER_OPERATOR_PASSWORD to choose one)`);
 
   const stoppers = [];
   let shuttingDown = false;

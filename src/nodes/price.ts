@@ -1,6 +1,7 @@
 import { priceSession, TariffError, versionHash, type ReservationInput, type TariffConfig } from '../core/tariff';
 import { reportConfig } from './lib/config-apply';
 import { InputRefused, onInput, refusalStatus } from './lib/input';
+import { parseSession } from '../core/contract';
 import { parseInput } from './lib/parse-input';
 import { migrateDef } from './lib/migrate';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
@@ -27,6 +28,24 @@ export default function (RED: NodeAPI): void {
     else if (tariff.failure || !tariff.config) statusFault(RED, node, 'tariffInvalid');
     else statusIdle(RED, node, 'tariff', { id: tariff.config.sell.id });
 
+    /**
+     * "Cost so far": an 'updated' session event carries `session.soFar`, the open session as if it
+     * ended at its last reading; it is priced exactly as a finished session and sent on with
+     * msg.pricing (kind stays 'session-event', so a record node never takes it for a finished one).
+     * Other session events are ignored: only an open session has a cost so far.
+     */
+    const priceSoFar = (msg: NodeMessage, send: (m: NodeMessage) => void): void => {
+      const ev = msg.payload as { type?: unknown; session?: { soFar?: unknown } } | undefined;
+      if (!ev || ev.type !== 'updated') return;
+      const parsedSoFar = parseSession(ev.session?.soFar);
+      if (!parsedSoFar.ok) throw new TariffError(`session-event 'updated' has no session.soFar to price (a session node of this version sends it): ${parsedSoFar.reason}`);
+      const soFar = parsedSoFar.value;
+      const cfg = tariff!.config;
+      if (!cfg) throw new TariffError(`tariff configuration invalid: ${tariff!.failure?.message ?? 'none'}`);
+      msg.pricing = priceSession(soFar, { sell: cfg.sell, buy: cfg.buy, timezone: cfg.timezone, dynamic: tariff!.dynamic, nowMs: now() });
+      send(msg);
+    };
+
     onInput(node, async (msg: NodeMessage, send) => {
       if (!tariff) {
         reportConfig(msg, node.id, `chargeledger-price ${node.id}`, 'no chargeledger-tariff config node selected');
@@ -37,7 +56,7 @@ export default function (RED: NodeAPI): void {
         statusOk(RED, node, 'prices', { count: feed.entries.length });
         return;
       }
-      const parsed = parseInput(msg, ['config', 'session']);
+      const parsed = parseInput(msg, ['config', 'session', 'session-event']);
       if (!parsed.ok) {
         reportConfig(msg, node.id, `chargeledger-price ${node.id}`, parsed.reason);
         throw new InputRefused(parsed.reason);
@@ -65,6 +84,7 @@ export default function (RED: NodeAPI): void {
         }
         return;
       }
+      if (parsed.value.kind === 'session-event') return priceSoFar(msg, send);
       const session = parsed.value.value.session;
       const cfg = tariff.config;
       const reservation = msg.reservation === undefined ? undefined : (msg.reservation as ReservationInput);

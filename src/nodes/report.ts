@@ -9,6 +9,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from './lib/red';
 import { statusFault, statusOk, statusWarn } from './lib/status';
 
 const LEVELS = ['connector', 'charger', 'site'];
+/** Most records one `latest` request returns (a page's table, not an export: use the CSV download for that). */
+export const MAX_LATEST = 1000;
 const PERIODS = ['day', 'week', 'month'];
 
 /** The part of the ledger config node the report node uses. */
@@ -54,9 +56,28 @@ export default function (RED: NodeAPI): void {
       node.error(`rollups unavailable: ${e.message}`);
     });
 
+    /** The newest `n` signed records still stored, newest first (for a page's sessions table after a restart). */
+    const latest = async (n: number): Promise<unknown[]> => {
+      const store = ledger!.store!;
+      const head = await store.getHead();
+      const out: unknown[] = [];
+      for (let seq = head.seq; seq >= 1 && out.length < n; seq--) {
+        const text = await store.getRecordText(seq);
+        if (text === undefined) break; // older ones are past the retention period
+        out.push(JSON.parse(text));
+      }
+      return out;
+    };
+
     const emit = async (msg: NodeMessage, send: (m: NodeMessage) => void): Promise<void> => {
       const r = await ready;
-      const opts = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as { by?: unknown; period?: unknown; rebuild?: unknown; force?: unknown };
+      const opts = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as { by?: unknown; period?: unknown; rebuild?: unknown; force?: unknown; latest?: unknown };
+      if (opts.latest !== undefined) {
+        const n = opts.latest;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LATEST) throw new Error(`msg.payload.latest must be a whole number of records from 1 to ${MAX_LATEST}, got ${JSON.stringify(n)}`);
+        send({ ...msg, kind: 'records', topic: 'records/latest', payload: await latest(n) });
+        return;
+      }
       const level = pick(opts.by, LEVELS, by, 'msg.payload.by') as RollupLevel;
       const per = pick(opts.period, PERIODS, period, 'msg.payload.period') as RollupPeriod;
       if (opts.rebuild === true) {

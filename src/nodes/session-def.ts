@@ -23,7 +23,7 @@ export function parseSessionDef(def: NodeDef, ledgerStationId?: string): Session
   } catch (e) {
     r.problem(`Connectors: ${(e as Error).message}`);
   }
-  const updateIntervalMs = r.durationMs('updateIntervalS', 10, { label: 'Update interval', min: 0, max: 3600 });
+  const updateIntervalMs = r.durationMs('updateIntervalS', 5, { label: 'Update interval', min: 0, max: 3600 });
   const checkpointIntervalMs = r.durationMs('checkpointIntervalS', DEFAULT_CHECKPOINT_INTERVAL_MS / 1000, { label: 'Checkpoint interval', min: 1, max: 86_400 });
   const periodMin = r.optNumber('periodMin', { label: 'Period', unit: 'min', min: 1, max: 60, integer: true });
   const chargingThresholdW = r.optNumber('chargingThresholdW', { label: 'Charging threshold', unit: 'W', min: 0, max: 1_000_000 });

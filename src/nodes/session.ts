@@ -55,6 +55,8 @@ export default function (RED: NodeAPI): void {
     const run = serial();
     const tickMs = Number(RED.settings.chargeledgerSessionTickMs ?? 1000);
     let lastUpdateMono = performance.now();
+    // Why: 'updated' events carry figures that only a reading changes; without one (a stale meter) there is nothing new to say.
+    let readingSinceUpdate = false;
     let failed: string | null = null;
 
     const out = (send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, events: NodeMessage[], sessions: NodeMessage[]): void => {
@@ -85,9 +87,10 @@ export default function (RED: NodeAPI): void {
       }
       const t = now();
       for (const w of charger.checkpointsDue(t, t.wallMs)) await save(w);
-      if (cfg.updateIntervalMs > 0 && t.monoMs - lastUpdateMono >= cfg.updateIntervalMs) {
+      if (cfg.updateIntervalMs > 0 && readingSinceUpdate && t.monoMs - lastUpdateMono >= cfg.updateIntervalMs) {
         lastUpdateMono = t.monoMs;
-        for (const s of charger.snapshots()) events.push({ kind: 'session-event', topic: s.connectorId, payload: { type: 'updated', session: s } });
+        readingSinceUpdate = false;
+        for (const s of charger.updates()) events.push({ kind: 'session-event', topic: s.connectorId, payload: { type: 'updated', session: s } });
       }
       out(send, events, sessions);
       showStatus();
@@ -145,6 +148,7 @@ export default function (RED: NodeAPI): void {
       switch (input.kind) {
         case 'reading':
           charger.handleReading(String(msg.topic ?? input.value.meterId), input.value);
+          readingSinceUpdate = true;
           return;
         case 'health':
           charger.handleHealth(String(msg.topic ?? input.value.meterId), input.value, now());

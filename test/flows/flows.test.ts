@@ -64,3 +64,67 @@ describe.each(files.map((f) => [path.relative(root, f), f]))('%s', (_name, file)
     else for (const v of new Set(refs)) expect(readme, v).toContain(`\`${v}\``);
   });
 });
+
+// The operator page (FlowFuse Dashboard 2): one base at /dashboard, widgets on pages that
+// exist, fed only from the ChargeLedger nodes' documented outputs, with bounded history.
+const pageFiles = files.filter((f) => JSON.parse(readFileSync(f, 'utf8')).some((n: { type: string }) => n.type === 'ui-base'));
+
+describe('operator page flows', () => {
+  it('ship in the default flow and in examples/', () => {
+    expect(pageFiles.map((f) => path.relative(root, f))).toEqual(expect.arrayContaining([path.join('flows', 'charger.json'), path.join('examples', '05 Operator page.json')]));
+  });
+
+  describe.each(pageFiles.map((f) => [path.relative(root, f), f]))('%s', (_name, file) => {
+    const flow: Array<Record<string, any>> = JSON.parse(readFileSync(file, 'utf8'));
+    const byId = new Map(flow.map((n) => [n.id, n]));
+
+    it('has one ui-base at /dashboard and every widget on a group, page and base that exist', () => {
+      const bases = flow.filter((n) => n.type === 'ui-base');
+      expect(bases.map((b) => b.path)).toEqual(['/dashboard']);
+      const pages = flow.filter((n) => n.type === 'ui-page');
+      expect(pages.map((p) => p.name)).toEqual(['Now', 'Sessions', 'Money', 'Charge points']);
+      for (const p of pages) expect(byId.get(p.ui)?.type).toBe('ui-base');
+      for (const w of flow.filter((n) => /^ui-(template|table|chart|text|gauge)$/.test(n.type))) {
+        expect(byId.get(w.group)?.type, w.id).toBe('ui-group');
+        expect(byId.get(byId.get(w.group)!.page)?.type, w.id).toBe('ui-page');
+      }
+    });
+
+    it("is fed only from ChargeLedger nodes' outputs (links and a status node on the sync node)", () => {
+      const pageTab = flow.find((n) => n.type === 'tab' && flow.some((x) => x.z === n.id && x.type.startsWith('ui-')))!.id;
+      const sources = new Map<string, string[]>();
+      for (const n of flow) for (const port of n.wires ?? []) for (const t of port) sources.set(t, [...(sources.get(t) ?? []), n.id]);
+      const linkIns = flow.filter((n) => n.z === pageTab && n.type === 'link in');
+      expect(linkIns.length).toBeGreaterThan(0);
+      for (const li of linkIns) {
+        for (const lo of li.links) {
+          expect(byId.get(lo)?.type).toBe('link out');
+          for (const src of sources.get(lo) ?? []) {
+            const s = byId.get(src)!;
+            const ok = s.type.startsWith('chargeledger-') || s.id.endsWith('events_json') || (s.type === 'status' && s.scope.every((id: string) => byId.get(id)?.type === 'chargeledger-sync'));
+            expect(ok, `${lo} fed by ${src} (${s.type})`).toBe(true);
+          }
+        }
+      }
+      // Nothing on the page's tab is fed from outside it except through those links.
+      for (const n of flow.filter((x) => x.z === pageTab)) for (const src of sources.get(n.id) ?? []) expect(byId.get(src)!.z, `${src} → ${n.id}`).toBe(pageTab);
+    });
+
+    it('keeps bounded history: appending charts drop old points, the sessions list is a ring', () => {
+      for (const c of flow.filter((n) => n.type === 'ui-chart')) {
+        if (c.action === 'append') expect(Number(c.removeOlderPoints), c.id).toBeGreaterThan(0);
+        else expect(c.action).toBe('replace');
+      }
+      const ring = flow.find((n) => n.type === 'function' && /ring/.test(n.name))!;
+      expect(ring.func).toMatch(/if \(rows\.length > MAX\) rows\.length = MAX;/);
+    });
+
+    it('prices the open session with its own price node on the same tariff as the record', () => {
+      const prices = flow.filter((n) => n.type === 'chargeledger-price');
+      expect(prices).toHaveLength(2);
+      expect(prices[0].tariff).toBe(prices[1].tariff);
+      const session = flow.find((n) => n.type === 'chargeledger-session')!;
+      expect(Number(session.updateIntervalS)).toBe(5);
+    });
+  });
+});

@@ -19,9 +19,8 @@ export interface StartedRuntime {
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** Start runtime/start.js the way `npm start` does, on free ports and a temp data dir. */
-export async function startRuntime(extraEnv: Record<string, string> = {}): Promise<StartedRuntime> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chargeledger-e2e-'));
+/** Start runtime/start.js the way `npm start` does, on free ports and a temp data dir (or `dataDir`, to restart on it). */
+export async function startRuntime(extraEnv: Record<string, string> = {}, dataDir = mkdtempSync(path.join(tmpdir(), 'chargeledger-e2e-'))): Promise<StartedRuntime> {
   const editorPort = await freePort();
   const brokerPort = await freePort();
   const stationId = 'e2e-station';

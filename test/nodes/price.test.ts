@@ -165,4 +165,32 @@ describe('chargeledger-price', () => {
     await new Promise<void>((resolve) => { const check = () => (errors.length >= 1 ? resolve() : setTimeout(check, 10)); check(); });
     expect(errors[0]).toMatch(/price: must be a number <= 1000000/);
   });
+  it("prices an open session's 'updated' event (cost so far) exactly as the finished session", async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P')!;
+    const s = session(series('2024-01-15T10:00:00Z', 60, [10_000, 10_000]));
+    let got = next('out');
+    p.receive({ kind: 'session', topic: '1', payload: s });
+    const final = (await got).pricing;
+    got = next('out');
+    const event = { type: 'updated', session: { id: s.id, connectorId: '1', state: 'charging', energyWh: s.energyWh, soFar: { ...s, stopReason: 'unknown' } } };
+    p.receive({ kind: 'session-event', topic: '1', payload: event });
+    const msg = await got;
+    expect(msg).toMatchObject({ kind: 'session-event', topic: '1', payload: event });
+    expect(msg.pricing.revenue).toEqual(final.revenue);
+    expect(msg.pricing.cost).toEqual(final.cost);
+    expect(msg.pricing).toMatchObject({ margin: '1.50', marginMinor: 150 });
+  });
+
+  it("ignores started/finished session events and refuses an 'updated' one without soFar", async () => {
+    await nodeRed.load([tariffNode, priceNode], flow());
+    const p = nodeRed.getNode('P')!;
+    const sent: Any[] = [];
+    nodeRed.getNode('out')!.on('input', (m: Any) => sent.push(m));
+    const err = new Promise<Any[]>((resolve) => p.on('call:error', (c: { args: Any[] }) => resolve(c.args)));
+    p.receive({ kind: 'session-event', payload: { type: 'started', session: { id: 'x', connectorId: '1' } } });
+    p.receive({ kind: 'session-event', payload: { type: 'updated', session: { id: 'x', connectorId: '1' } } });
+    expect(String((await err)[0])).toMatch(/no session.soFar/);
+    expect(sent).toEqual([]);
+  });
 });

@@ -77,6 +77,26 @@ describe('chargeledger-report', () => {
     expect(msg).toMatchObject({ kind: 'rollups', payload: [] });
   });
 
+  it('sends the latest signed records on request, newest first, so a page can fill its table after a restart', async () => {
+    await nodeRed.load([ledgerNode, reportNode], flow());
+    await status('R', /ready/);
+    const ledger = nodeRed.getNode('L') as Any;
+    let got = next();
+    nodeRed.getNode('R')!.receive({ payload: { latest: 5 } });
+    expect(await got).toMatchObject({ kind: 'records', topic: 'records/latest', payload: [] });
+    for (const id of ['a', 'b', 'c']) await ledger.store.append(session(series('2024-01-15T10:00:00Z', 60, [1000]), { id }), { pricing: pricing(300) });
+    got = next();
+    nodeRed.getNode('R')!.receive({ payload: { latest: 2 } });
+    const msg = await got;
+    expect(msg.payload.map((r: Any) => [r.seq, r.id])).toEqual([[3, 'c'], [2, 'b']]);
+    expect(msg.payload[0]).toMatchObject({ stationId: 'ST1', session: { id: 'c', energyWh: 1000 }, pricing: { marginMinor: 200 } });
+    expect(msg.payload[0].ocmf).toMatch(/^OCMF\|/);
+    const r = nodeRed.getNode('R') as Any;
+    const errored = new Promise<string>((resolve) => r.on('call:error', (call: Any) => resolve(String(call.args[0]?.message ?? call.args[0]))));
+    r.receive({ payload: { latest: 0 } });
+    expect(await errored).toMatch(/msg.payload.latest must be a whole number of records from 1 to 1000, got 0/);
+  });
+
   it('bad requests end in done(err); a missing ledger shows a red status', async () => {
     await nodeRed.load([ledgerNode, reportNode], flow());
     await status('R', /ready/);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckpointStore } from '../../src/adapters/ports';
 import type { MeterReading, Session } from '../../src/core/types';
 import { Harness } from '../core/session/harness';
+import { parseSessionDef } from '../../src/nodes/session-def';
 import { nodeModule, nodeRed } from '../helpers/nodered';
 import { waitFor } from '../helpers/ports';
 
@@ -111,6 +112,35 @@ describe('chargeledger-session node', () => {
     const upd = events.find((e) => e.payload.type === 'updated')!;
     expect(upd.topic).toBe('2');
     expect(upd.payload.session).toMatchObject({ state: 'charging', energyWh: 2, powerW: 7400 });
+  });
+
+  it("sends 'updated' at most once per reading, with soFar: the session as it would be recorded now", async () => {
+    await nodeRed.load([ledgerNode, sessionNode], flow(dataDir, { updateIntervalS: 0.1 }));
+    const events = collect('EV');
+    const S = nodeRed.getNode('S')!;
+    const updated = () => events.filter((e) => e.payload.type === 'updated');
+    S.receive(reading('CP1-2', 0, 0));
+    S.receive({ payload: { connectorId: '2', event: 'start' } });
+    S.receive(reading('CP1-2', 2, 7400));
+    await waitFor(() => updated()[0]);
+    // Ten ticks and a charger event, but no reading: nothing new to report.
+    await new Promise((r) => setTimeout(r, 500));
+    S.receive({ payload: { connectorId: '2', event: 'suspend_ev' } });
+    S.receive({ kind: 'setpoint', payload: { connectorId: '2', currentA: 16 } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(updated()).toHaveLength(1);
+    const first = updated()[0].payload.session;
+    expect(first.soFar).toMatchObject({ id: first.id, connectorId: '2', energyWh: 2, stopReason: 'unknown' });
+    const startWh = first.soFar.startReading.energyWh;
+    expect(first.soFar.endReading.energyWh).toBe(startWh + 2);
+    expect(first.soFar.periods.length).toBeGreaterThan(0);
+    S.receive(reading('CP1-2', 3, 7400));
+    await waitFor(() => updated()[1]);
+    expect(updated()[1].payload.session.soFar).toMatchObject({ energyWh: 5, endReading: { energyWh: startWh + 5 } });
+  });
+
+  it('defaults to an update every 5 s', async () => {
+    expect(parseSessionDef({ id: 'S', type: 'chargeledger-session', chargerId: 'CP1', connectors: CONNECTORS }, 'st').updateIntervalMs).toBe(5000);
   });
 
   it('reports a malformed charger event as an error on the message (for Catch nodes)', async () => {

@@ -86,6 +86,11 @@ export class ChargerSessions {
     return [...this.connectors.values()].map((m) => m.snapshot()).filter((s): s is SessionSnapshot => s !== null);
   }
 
+  /** The open sessions' snapshots with `soFar`, for 'updated' events. */
+  updates(): SessionSnapshot[] {
+    return [...this.connectors.values()].map((m) => m.update()).filter((s): s is SessionSnapshot => s !== null);
+  }
+
   /** Checkpoints due now per the policy (state change, or the charging interval); marks them saved. */
   checkpointsDue(now: Now, savedAtMs: number): CheckpointWrite[] {
     const out: CheckpointWrite[] = [];

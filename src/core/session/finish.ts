@@ -78,6 +78,8 @@ export interface SessionSnapshot {
   peakPowerW: number;
   startReading?: SessionReading;
   flags: string[];
+  /** In 'updated' events only: the session as if it ended at the last reading (for "cost so far"). */
+  soFar?: Session;
 }
 
 /** Snapshot of an open session. */

@@ -70,6 +70,17 @@ export class ConnectorMachine {
   }
 
   /**
+   * The open session's snapshot with `soFar`: the session as if it ended at its last reading
+   * (stop reason `unknown`), built exactly as the finished record is, so that the price node
+   * prices "cost so far" with the same engine and rounding as the final record.
+   */
+  update(): SessionSnapshot | null {
+    const s = this.session;
+    if (!s) return null;
+    return { ...snapshot(this.cfg, s), soFar: buildSession(this.cfg, s, s.stepWallMs, 'unknown', this.bounds) };
+  }
+
+  /**
    * Offer a meter reading: duplicates and out-of-order readings (seq ≤ last seen) are ignored. With no open
    * session, a register step > 0 opens a session flagged started_unobserved: counted energy is never dropped.
    */
