@@ -140,7 +140,10 @@ describe('session node survives kill -9 of the Node-RED process', () => {
     register += 30;
     seq = 0;
     await start();
-    await chargeFor(1500); // energy keeps rising; the recovery wait (1 s) passes with no report
+    // Energy keeps rising; the recovery wait (1 s) passes with no report and the TAG-2 session is closed
+    // (waited for, not timed: a loaded machine starts Node-RED slowly), then more energy flows.
+    for (const until = Date.now() + 20000; !lines(recordsFile()).some((r) => r.session.idTag === 'TAG-2') && Date.now() < until; ) await chargeFor(200);
+    await chargeFor(600);
     await unplug();
     const recs = await waitFor(() => {
       const l = lines(recordsFile());
