@@ -55,6 +55,14 @@ describe('the migration chain', () => {
     expect(migrateDef(once)).toEqual(once);
     expect(() => migrateDef({ ...once, configVersion: 99 })).toThrow(/saved by a newer release/);
   });
+  it('is loaded by every node\'s editor file, which writes the current config version and migrates in oneditprepare', () => {
+    for (const type of Object.keys(types)) {
+      const html = readFileSync(path.join(__dirname, '..', '..', 'nodes', `${type}.html`), 'utf8');
+      expect(html, type).toContain('src="resources/node-red-contrib-chargeledger/migrations.js"');
+      expect(html, type).toContain(`configVersion: { value: ${currentConfigVersion(type)} }`);
+      expect(html, type).toMatch(/oneditprepare: function \(\) \{\n(\s*\/\/.*\n)?\s*if \(window\.ChargeLedgerMigrations\) window\.ChargeLedgerMigrations\.migrate\(this\);/);
+    }
+  });
   it('is the same file the editor loads', () => {
     const js = readFileSync(path.join(__dirname, '..', '..', 'resources', 'migrations.js'), 'utf8');
     const sandbox: Record<string, any> = {};

@@ -48,7 +48,7 @@ describe('session node survives kill -9 of the Node-RED process', () => {
       { id: 'fn', type: 'function', z: 'tab', func: fn, outputs: 1, wires: [['S']] },
       {
         id: 'S', type: 'chargeledger-session', z: 'tab', ledger: 'L', chargerId: 'CP1', updateIntervalS: 0, checkpointIntervalS: 1, recoveryWaitS: 1,
-        connectors: [{ connectorId: '1', meterId: 'CP1-1', ratedPowerW: 11000 }], wires: [[], ['R', 'fs']],
+        connectors: [{ connectorId: '1', meterId: 'CP1-1', ratedPowerW: 300000 }], wires: [[], ['R', 'fs']],
       },
       { id: 'fs', type: 'file', z: 'tab', filename: sessionsFile(), appendNewline: true, createDir: true, overwriteFile: 'false', wires: [] },
       { id: 'R', type: 'chargeledger-record', z: 'tab', ledger: 'L', wires: [['fr']] },
@@ -140,11 +140,15 @@ describe('session node survives kill -9 of the Node-RED process', () => {
     register += 30;
     seq = 0;
     await start();
-    await chargeFor(1500); // energy keeps rising; the recovery wait (1 s) passes with no report
+    // Energy keeps rising; the recovery wait (1 s) passes with no report and the TAG-2 session is closed
+    // (waited for, not timed: a loaded machine starts Node-RED slowly), then more energy flows.
+    for (const until = Date.now() + 20000; !lines(recordsFile()).some((r) => r.session.idTag === 'TAG-2') && Date.now() < until; ) await chargeFor(200);
+    await chargeFor(600);
     await unplug();
+    // Every record is in once they add up to the register span (the gap may come in pieces).
     const recs = await waitFor(() => {
       const l = lines(recordsFile());
-      return l.length >= 4 ? l : undefined;
+      return l.length >= 4 && l.reduce((a, r) => a + (r.session as Session).energyWh, 0) >= register - startRegister ? l : undefined;
     }, 20000, 50);
     const rs = recs.map((r) => r.session as Session);
     const second = rs.find((r) => r.idTag === 'TAG-2')!;
@@ -154,8 +158,11 @@ describe('session node survives kill -9 of the Node-RED process', () => {
     expect(gap.startReading.energyWh).toBe(second.endReading.energyWh);
     expect(gap.energyWh).toBeGreaterThanOrEqual(30);
     expect(gap.idTag).toBeUndefined();
+    // The energy after the restart opened a session from meter evidence, right after an unattributed span
+    // (on a slow machine the gap may come in more than one piece).
     const unobserved = rs.find((r) => r.flags.includes('started_unobserved'))!;
-    expect(unobserved.startReading.energyWh).toBe(gap.endReading.energyWh);
+    const before = rs.find((r) => r.endReading.energyWh === unobserved.startReading.energyWh && r !== unobserved)!;
+    expect(before.type).toBe('unattributed');
     // The records continue each other's registers, from the first start to the last reading.
     for (let i = 1; i < rs.length; i++) expect(rs[i].startReading.energyWh).toBe(rs[i - 1].endReading.energyWh);
     expect(rs.reduce((a, r) => a + r.energyWh, 0)).toBe(register - startRegister);

@@ -138,7 +138,9 @@ export class ConnectorMachine {
 
   /** Energy counted with no session open: open one from the meter evidence, starting at the previous reading. */
   private openIfEnergyFlowed(prev: ReadingRef, ref: ReadingRef): void {
-    if (registerStep(prev.energyWh, ref.energyWh, ref.monoMs - prev.monoMs, this.bounds).deltaWh <= 0) return;
+    // A step beyond the rated power is still energy the meter counted: it opens the session too (flagged there), never vanishes.
+    const st = registerStep(prev.energyWh, ref.energyWh, ref.monoMs - prev.monoMs, this.bounds);
+    if ((st.kind === 'jump' ? ref.energyWh - prev.energyWh : st.deltaWh) <= 0) return;
     this.open({ wallMs: prev.timeMs, monoMs: prev.monoMs }, 'charging', { start: prev, unobserved: true });
     this.applyToSession(this.session as OpenSession, ref, false);
   }
