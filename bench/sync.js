@@ -25,25 +25,7 @@ const { ackSignatureCheck, loadAckPublicKeys } = dist('adapters/crypto/ack-keys.
 const N = Number(process.env.CL_BENCH_SYNC_RECORDS || 100_000);
 const STATION = 'BENCH-1';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check, timeoutMs, stepMs = 50) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+const { freePort, waitFor } = require('./lib/util');
 
 function session(n) {
   const start = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();

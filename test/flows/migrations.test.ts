@@ -60,7 +60,7 @@ describe('the migration chain', () => {
       const html = readFileSync(path.join(__dirname, '..', '..', 'nodes', `${type}.html`), 'utf8');
       expect(html, type).toContain('src="resources/node-red-contrib-chargeledger/migrations.js"');
       expect(html, type).toContain(`configVersion: { value: ${currentConfigVersion(type)} }`);
-      expect(html, type).toMatch(/oneditprepare: function \(\) \{\n(\s*\/\/.*\n)?\s*if \(window\.ChargeLedgerMigrations\) window\.ChargeLedgerMigrations\.migrate\(this\);/);
+      expect(html, type).toMatch(/oneditprepare: function \(\) \{\n(\s*\/\/.*\n)?\s*if \(typeof ChargeLedgerMigrations !== 'undefined'\) ChargeLedgerMigrations\.migrate\(this\);/);
     }
   });
   it('is the same file the editor loads', () => {

@@ -1,7 +1,6 @@
 // The station's trust boundary for acks, against a real mosquitto: a hostile client on the same
 // broker can publish on the acks topic, and nothing it sends removes a record.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { EventEmitter } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
 import mqtt from 'mqtt';
 import { nodeRed, nodeModule } from '../helpers/nodered';
@@ -13,16 +12,9 @@ import { createAckSigner } from '../../src/adapters/crypto/ack-keys';
 import { formatAck, MAX_ACK_IDS } from '../../src/core/sync/ack';
 import { makeRecords, stationKey, toEntries } from '../adapters/receiver/signed-records';
 import { testAckKey } from '../helpers/ack-key';
+import { testLedger, testOutbox } from '../helpers/test-ledger';
 
-const outbox = { current: new MemoryOutbox() };
-const events = new EventEmitter();
-function testLedger(RED: any): void {
-  RED.nodes.registerType('test-ledger', function (this: any, def: any) {
-    RED.nodes.createNode(this, def);
-    this.outbox = outbox.current;
-    this.events = events;
-  });
-}
+const outbox = testOutbox;
 
 const records = makeRecords('ST-1', stationKey(), 1, 5);
 const ids = records.map((r) => r.id);

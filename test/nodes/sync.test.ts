@@ -1,6 +1,5 @@
 // The sync node in a real Node-RED runtime, against a real broker and the reference receiver.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,17 +12,10 @@ import { Receiver } from '../../src/adapters/receiver/receiver';
 import { keyVerifier } from '../../src/adapters/receiver/verifier';
 import { makeRecords, stationKey, toEntries } from '../adapters/receiver/signed-records';
 import { testAckKey } from '../helpers/ack-key';
+import { testLedger, testLedgerEvents, testOutbox } from '../helpers/test-ledger';
 
-// Stand-in for team LEDGER's chargeledger-ledger: the sync node only needs `outbox` and `events`.
-const outbox = { current: new MemoryOutbox() };
-const events = new EventEmitter();
-function testLedger(RED: any): void {
-  RED.nodes.registerType('test-ledger', function (this: any, def: any) {
-    RED.nodes.createNode(this, def);
-    this.outbox = outbox.current;
-    this.events = events;
-  });
-}
+const outbox = testOutbox;
+const events = testLedgerEvents;
 
 const key = stationKey();
 const ackKey = testAckKey();
