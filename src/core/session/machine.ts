@@ -1,11 +1,12 @@
 // The per-connector session state machine: idle → plugged → charging ⇄ suspended_ev/evse → finished.
 // Pure: every input carries its own clock values; outputs are collected and drained by the caller.
 import type { MeterHealth, MeterReading, StopReason } from '../types';
-import { advance, newPeriod, periodStart, type ClockConfig } from './clock';
+import { advance, type ClockConfig } from './clock';
 import type { ConnectorConfig, SessionConfig } from './config';
 import type { ChargerEvent } from './events';
 import { buildSession, snapshot, type SessionSnapshot } from './finish';
 import { sessionId } from './id';
+import { newOpenSession, sameDriver } from './new-session';
 import { registerStep, type StepBounds } from './registers';
 import { buildUnattributed, UNATTRIBUTED_RESTART } from './unattributed';
 import { applyReading, readingPowerW } from './apply-reading';
@@ -255,7 +256,7 @@ export class ConnectorMachine {
       // Occupied (B, C, D, E, F or an explicit state) by the same driver: the session goes on; anything else closes it.
       const occupied = a.kind === 'state' || a.kind === 'cp_b';
       const charging = a.kind === 'state' && a.state === 'charging';
-      if (occupied && this.sameDriver(s, idTag, isReport, charging)) this.resume(s, now);
+      if (occupied && sameDriver(s.idTag, idTag, isReport, charging)) this.resume(s, now);
       else {
         if (idTag !== undefined) this.pendingIdTag = idTag;
         this.closeRecovered();
@@ -300,55 +301,13 @@ export class ConnectorMachine {
     }
   }
 
-  /**
-   * Whether what the charger says after a restart is about the session's own driver. Why this strict:
-   * the EV may have left and another arrived while the controller was down, and a resumed session
-   * would then bill one driver for the next one's energy. Both idTags known: they must match. A named
-   * driver on an unnamed session: not provable, so no. No idTag from the charger: only its state report
-   * (sent on reconnect, saying what is true now) that the connector is still charging counts; a lone
-   * event could be the next EV's, and "plugged, not charging" is what a newly arrived EV looks like too.
-   */
-  private sameDriver(s: OpenSession, idTag: string | undefined, isReport: boolean, charging: boolean): boolean {
-    if (idTag !== undefined && s.idTag !== undefined) return idTag === s.idTag;
-    if (idTag !== undefined) return false;
-    return isReport && charging;
-  }
-
   private open(now: Now, state: ChargeState, opt: { start?: ReadingRef; unobserved?: boolean } = {}): void {
     // Why: a session opened from meter evidence says nothing about a plug; a later B after an unplug is a new EV.
     if (!opt.unobserved) this.plugged = true;
     const id = sessionId(this.cfg.stationId, this.cfg.chargerId, this.connector.connectorId, now.wallMs, this.deps.randomSuffix());
     // Across a restart the last known reading is not this session's start: that step is unattributed.
-    const last = opt.start ?? (this.gapFrom ? undefined : this.lastReading);
-    const s: OpenSession = {
-      id,
-      connectorId: this.connector.connectorId,
-      meterId: this.connector.meterId,
-      ratedPowerW: this.connector.ratedPowerW,
-      state,
-      phase: 'open',
-      startWallMs: now.wallMs,
-      lastReadingMonoValid: true,
-      energyWh: 0,
-      elapsedMs: 0,
-      chargingMs: 0,
-      idleMs: 0,
-      stepWallMs: now.wallMs,
-      stepMonoMs: now.monoMs,
-      effMs: now.wallMs,
-      powerW: 0,
-      peakPowerW: 0,
-      period: newPeriod(periodStart(now.wallMs, this.clock.periodMs), 0),
-      periods: [],
-      flags: opt.unobserved ? ['started_unobserved'] : [],
-    };
-    if (this.heldBySetpoint) s.heldBySetpoint = true;
-    // The start register is the last reading at/before the start (the register is cumulative), else the first after.
-    if (last) {
-      s.startReading = last;
-      s.lastReading = last;
-    }
-    if (this.pendingIdTag !== undefined) s.idTag = this.pendingIdTag;
+    const start = opt.start ?? (this.gapFrom ? undefined : this.lastReading);
+    const s = newOpenSession({ id, connector: this.connector, state, now, periodMs: this.clock.periodMs, start, unobserved: opt.unobserved, heldBySetpoint: this.heldBySetpoint, idTag: this.pendingIdTag });
     this.pendingIdTag = undefined;
     this.session = s;
     this.outputs.push({ type: 'started', snapshot: snapshot(this.cfg, s) });
